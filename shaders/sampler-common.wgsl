@@ -1,0 +1,60 @@
+// Shared by every sampler kernel: the run and step uniforms, the particle state, and the noise.
+// One invocation per particle; particles are stored row-major (particle i at xs[i * DIM ..]).
+
+#include "philox"
+#include "model-common"
+
+const WG_SIZE: u32 = ${WG_SIZE}u;
+
+struct RunParams {
+  key: vec2<u32>,   // Philox key (seed)
+  offset: u32,      // global index of local particle 0
+  count: u32,       // particles in this dispatch
+  row_stride: u32,  // invocations per row of the 2-D dispatch grid
+}
+
+// One step of a run; a step-indexed table of these lives in one uniform buffer and is selected
+// with a dynamic offset. c0..c3: the step's float64-computed coefficients, rounded to f32.
+struct StepParams {
+  step: u32,
+  flags: u32,
+  pad0: u32,
+  pad1: u32,
+  c0: vec4<f32>,
+  c1: vec4<f32>,
+  c2: vec4<f32>,
+  c3: vec4<f32>,
+}
+
+@group(0) @binding(0) var<uniform> run: RunParams;
+@group(0) @binding(1) var<uniform> st: StepParams;
+@group(0) @binding(2) var<storage, read_write> xs: array<f32>;
+
+fn particle_index(gid: vec3<u32>) -> u32 {
+  return gid.x + gid.y * run.row_stride;
+}
+
+fn load_state(i: u32, x: ptr<function, Vec>) {
+  let base = i * DIM;
+  for (var j = 0u; j < DIM; j++) { (*x)[j] = xs[base + j]; }
+}
+
+fn store_state(i: u32, x: ptr<function, Vec>) {
+  let base = i * DIM;
+  for (var j = 0u; j < DIM; j++) { xs[base + j] = (*x)[j]; }
+}
+
+// The standard normals j = 0..DIM-1 of (global particle, step, stream), as in Philox.fillNormals.
+fn normals(particle: u32, step: u32, stream: u32, z: ptr<function, Vec>) {
+  for (var b = 0u; b * 4u < DIM; b++) {
+    let n4 = philox_normal4(run.key, particle, step, stream, b);
+    for (var e = 0u; e < 4u; e++) {
+      let j = b * 4u + e;
+      if (j < DIM) { (*z)[j] = n4[e]; }
+    }
+  }
+}
+
+fn time_params(v: vec4<f32>) -> TimeParams {
+  return TimeParams(v.x, v.y, v.z);
+}

@@ -1,0 +1,337 @@
+/**
+ * The GPU engine: plans a run, builds (and caches) the kernels, encodes every step of the run into
+ * command buffers with no CPU-GPU round trip per step, and reads the particles back once.
+ */
+import { CancelledError, DeviceError, MidstepError, RunOptionError } from './errors.js';
+import { composeShader, type ShaderDefines } from './gpu/compose.js';
+import { acquireDevice, type GpuContext } from './gpu/device.js';
+import { resolveRun, type ResolvedRun, type RunSettings } from './run-request.js';
+import { gmmScoreModel } from './scores/gmm-score.js';
+import type { ScoreBindings, ScoreModel } from './scores/types.js';
+import { ROW_COEFFS, type StepRow } from './samplers/types.js';
+import { GaussianMixture } from './targets/gmm.js';
+
+/** Invocations per workgroup of the thread-per-particle kernels. */
+export const WORKGROUP_SIZE = 64;
+/** Bytes per step row in the step uniform table (the uniform dynamic-offset alignment). */
+const ROW_BYTES = 256;
+
+/** Progress of a run, reported between submitted batches of steps. */
+export interface RunProgress {
+  /** Steps (dispatches) done. */
+  stepsDone: number;
+  steps: number;
+  /** Sequential score-evaluation rounds done, and in all. */
+  roundsDone: number;
+  rounds: number;
+}
+
+/** A run: settings plus the distribution to sample. */
+export interface SampleRequest extends RunSettings {
+  /** A Gaussian-mixture target (its exact score is used) or any score model. */
+  target: GaussianMixture | ScoreModel;
+  /** Called after each submitted batch of steps. */
+  onProgress?: (p: RunProgress) => void;
+  /** Cancels the run between batches; the promise then rejects with CancelledError. */
+  signal?: AbortSignal;
+  /** Keep the particles on the GPU and return the buffer (the caller destroys it) instead of reading back. */
+  keepBuffer?: boolean;
+  /** Steps per submitted command buffer. Default: all at once, or about 20 batches when onProgress/signal is given. */
+  stepsPerSubmit?: number;
+}
+
+/** What a run returns. */
+export interface SampleResult {
+  /** The particles at delta, P x d row-major float32 (null when keepBuffer). */
+  samples: Float32Array | null;
+  /** The GPU buffer holding the particles (only with keepBuffer). */
+  buffer: GPUBuffer | null;
+  sampler: string;
+  target: string;
+  dim: number;
+  particles: number;
+  offset: number;
+  seed: number;
+  /** Score evaluations per particle. */
+  nfe: number;
+  /** Sequential depth in score evaluations. */
+  rounds: number;
+  /** Dispatches (steps) of the run. */
+  steps: number;
+  grid: string;
+  tMax: number;
+  delta: number;
+  options: Record<string, number | string>;
+  /** Wall time of the run, planning to readback, in seconds. */
+  seconds: number;
+  backend: 'webgpu';
+  adapter: string;
+}
+
+interface Kernel {
+  pipeline: GPUComputePipeline;
+  group0: GPUBindGroupLayout;
+  group1: GPUBindGroupLayout;
+}
+
+/** Turns a target or model into the score model the kernels call. */
+export function toScoreModel(target: GaussianMixture | ScoreModel): ScoreModel {
+  return target instanceof GaussianMixture ? gmmScoreModel(target) : target;
+}
+
+/** Workgroup grid for `count` invocations: (x, y) with x <= the per-dimension limit. */
+export function dispatchGrid(count: number, maxPerDim: number): { x: number; y: number; rowStride: number } {
+  const groups = Math.max(1, Math.ceil(count / WORKGROUP_SIZE));
+  const x = Math.min(groups, maxPerDim);
+  const y = Math.ceil(groups / x);
+  if (y > maxPerDim) throw new RunOptionError('particles', count, `at most ${maxPerDim * maxPerDim * WORKGROUP_SIZE} per dispatch`);
+  return { x, y, rowStride: x * WORKGROUP_SIZE };
+}
+
+/**
+ * A sampling engine on one WebGPU device. Create it once, run many samples; pipelines are cached.
+ *
+ * @example
+ * ```ts
+ * import { acquireNodeDevice, Engine, loadTarget } from 'midstep/node';
+ * const engine = new Engine(await acquireNodeDevice());
+ * const r = await engine.sample({ target: loadTarget('ring2d'), sampler: 'ddim', nfe: 20, particles: 10000, seed: 1 });
+ * console.log(r.adapter, r.nfe, r.rounds, r.samples!.length);
+ * ```
+ */
+export class Engine {
+  private readonly kernels = new Map<string, Promise<Kernel>>();
+
+  constructor(readonly gpu: GpuContext) {}
+
+  /** An engine on the browser's WebGPU adapter (`navigator.gpu`). */
+  static async fromNavigator(options: { powerPreference?: GPUPowerPreference } = {}): Promise<Engine> {
+    const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+    return new Engine(await acquireDevice(gpu, { ...options, where: 'this browser' }));
+  }
+
+  /** The adapter the engine runs on. */
+  get adapterName(): string {
+    return this.gpu.adapterName;
+  }
+
+  /** Largest particle count one run takes: the state must fit one storage binding. */
+  maxParticles(dim: number): number {
+    const lim = this.gpu.device.limits;
+    const bytes = Math.min(lim.maxStorageBufferBindingSize, lim.maxBufferSize);
+    return Math.floor(bytes / (4 * dim));
+  }
+
+  private kernel(model: ScoreModel, run: ResolvedRun): Promise<Kernel> {
+    const k = run.plan.kernel;
+    const defines: ShaderDefines = {
+      ...model.defines,
+      ...k.defines,
+      DIM: model.dim,
+      WG_SIZE: WORKGROUP_SIZE,
+      WANT_SCORE: k.wantScore,
+      WANT_X0: k.wantX0,
+      USE_PREV_BUFFER: run.plan.auxPerDim > 0,
+    };
+    const key = `${model.shader}|${k.shader}|${JSON.stringify(Object.entries(defines).sort())}`;
+    let p = this.kernels.get(key);
+    if (!p) {
+      p = this.buildKernel([model.shader, k.shader], defines, run.plan.auxPerDim > 0, model);
+      this.kernels.set(key, p);
+      p.catch(() => this.kernels.delete(key));
+    }
+    return p;
+  }
+
+  private async buildKernel(shaders: string[], defines: ShaderDefines, aux: boolean, model: ScoreModel): Promise<Kernel> {
+    const device = this.gpu.device;
+    const code = composeShader(shaders, defines);
+    const module = device.createShaderModule({ label: shaders.join('+'), code });
+    const info = await module.getCompilationInfo();
+    const errors = info.messages.filter((m) => m.type === 'error');
+    if (errors.length) {
+      throw new MidstepError(`WGSL of ${shaders.join(' + ')} does not compile: ${errors.map((e) => `line ${e.lineNum}: ${e.message}`).join('; ')}`);
+    }
+    const storage = (binding: number): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } });
+    const group0 = device.createBindGroupLayout({
+      label: 'sampler state',
+      entries: [
+        { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } },
+        { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } },
+        storage(2),
+        ...(aux ? [storage(3)] : []),
+      ],
+    });
+    const probe = model.createBindings(device);
+    probe.destroy();
+    const group1 = device.createBindGroupLayout({ label: 'score model', entries: probe.layoutEntries });
+    const pipeline = await device.createComputePipelineAsync({
+      label: shaders.join('+'),
+      layout: device.createPipelineLayout({ bindGroupLayouts: [group0, group1] }),
+      compute: { module, entryPoint: 'main' },
+    });
+    return { pipeline, group0, group1 };
+  }
+
+  private initKernel(model: ScoreModel): Promise<Kernel> {
+    const defines: ShaderDefines = { ...model.defines, DIM: model.dim, WG_SIZE: WORKGROUP_SIZE, WANT_SCORE: false, WANT_X0: false };
+    const key = `init|${model.shader}|${JSON.stringify(Object.entries(defines).sort())}`;
+    let p = this.kernels.get(key);
+    if (!p) {
+      p = this.buildKernel([model.shader, 'init-normal'], defines, false, model);
+      this.kernels.set(key, p);
+    }
+    return p;
+  }
+
+  /**
+   * Runs a sampler over `request.particles` particles and returns them at delta.
+   * @throws RunOptionError / SamplerOptionError for bad settings, CancelledError when aborted,
+   * DeviceError when the device reports an error or is lost.
+   */
+  async sample(request: SampleRequest): Promise<SampleResult> {
+    const started = performance.now();
+    const model = toScoreModel(request.target);
+    const run = resolveRun(request, this.maxParticles(model.dim));
+    if (request.signal?.aborted) throw new CancelledError('run cancelled before it started');
+    const device = this.gpu.device;
+    if (this.gpu.lostReason) throw new DeviceError(`the WebGPU device was lost (${this.gpu.lostReason}); create a new engine`);
+    const [kernel, init] = await Promise.all([this.kernel(model, run), this.initKernel(model)]);
+
+    const P = run.particles, d = model.dim, rows = run.plan.rows;
+    const grid = dispatchGrid(P, device.limits.maxComputeWorkgroupsPerDimension);
+    const stateBytes = P * d * 4;
+    const owned: { destroy(): void }[] = [];
+    const buffer = (label: string, size: number, usage: number) => {
+      const b = device.createBuffer({ label, size, usage });
+      owned.push(b);
+      return b;
+    };
+    device.pushErrorScope('out-of-memory');
+    device.pushErrorScope('validation');
+    let scopesOpen = 2;
+    const state = device.createBuffer({
+      label: 'particles', size: stateBytes,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
+    let keepState = false;
+    try {
+      const aux = run.plan.auxPerDim > 0 ? buffer('aux', stateBytes * run.plan.auxPerDim, GPUBufferUsage.STORAGE) : null;
+      const runUniform = buffer('run', 32, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
+      const k0 = run.seed >>> 0, k1 = Math.floor(run.seed / 4294967296) >>> 0;
+      device.queue.writeBuffer(runUniform, 0, new Uint32Array([k0, k1, run.offset, P, grid.rowStride, 0, 0, 0]));
+      const table = buffer('steps', Math.max(1, rows.length + 1) * ROW_BYTES, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
+      device.queue.writeBuffer(table, 0, packRows(rows));
+      const scoreBindings: ScoreBindings = model.createBindings(device);
+      owned.push(scoreBindings);
+
+      const group0 = (k: Kernel, withAux: boolean) =>
+        device.createBindGroup({
+          layout: k.group0,
+          entries: [
+            { binding: 0, resource: { buffer: runUniform } },
+            { binding: 1, resource: { buffer: table, size: 80 } },
+            { binding: 2, resource: { buffer: state } },
+            ...(withAux && aux ? [{ binding: 3, resource: { buffer: aux } }] : []),
+          ],
+        });
+      const stepGroup = group0(kernel, true);
+      const initGroup = group0(init, false);
+      const modelGroup = device.createBindGroup({ layout: kernel.group1, entries: scoreBindings.entries });
+      const initModelGroup = device.createBindGroup({ layout: init.group1, entries: scoreBindings.entries });
+
+      const batch = request.stepsPerSubmit ?? (request.onProgress || request.signal ? Math.max(1, Math.ceil(rows.length / 20)) : rows.length);
+      const roundsPerRow = run.plan.rounds / Math.max(1, rows.length);
+      for (let first = 0; first === 0 || first < rows.length; first += batch) {
+        const end = Math.min(rows.length, first + batch);
+        const encoder = device.createCommandEncoder({ label: `${run.sampler.name} steps ${first}..${end}` });
+        const pass = encoder.beginComputePass();
+        if (first === 0) {
+          // x_T ~ N(0, I)
+          pass.setPipeline(init.pipeline);
+          pass.setBindGroup(0, initGroup, [rows.length * ROW_BYTES]);
+          pass.setBindGroup(1, initModelGroup);
+          pass.dispatchWorkgroups(grid.x, grid.y);
+        }
+        pass.setPipeline(kernel.pipeline);
+        pass.setBindGroup(1, modelGroup);
+        for (let i = first; i < end; i++) {
+          pass.setBindGroup(0, stepGroup, [i * ROW_BYTES]);
+          pass.dispatchWorkgroups(grid.x, grid.y);
+        }
+        pass.end();
+        device.queue.submit([encoder.finish()]);
+        if (end < rows.length && (request.onProgress || request.signal)) {
+          await device.queue.onSubmittedWorkDone();
+          if (request.signal?.aborted) throw new CancelledError(`run cancelled after ${end} of ${rows.length} steps`);
+          request.onProgress?.({ stepsDone: end, steps: rows.length, roundsDone: Math.round(end * roundsPerRow), rounds: run.plan.rounds });
+        }
+        if (rows.length === 0) break;
+      }
+
+      let samples: Float32Array | null = null;
+      if (!request.keepBuffer) {
+        const read = buffer('readback', stateBytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
+        const enc = device.createCommandEncoder({ label: 'readback' });
+        enc.copyBufferToBuffer(state, 0, read, 0, stateBytes);
+        device.queue.submit([enc.finish()]);
+        await read.mapAsync(GPUMapMode.READ);
+        samples = new Float32Array(read.getMappedRange().slice(0));
+        read.unmap();
+      }
+      scopesOpen = 0;
+      const validation = await device.popErrorScope();
+      const oom = await device.popErrorScope();
+      const err = validation ?? oom;
+      if (err) throw new DeviceError(`WebGPU error during ${run.sampler.name} run: ${err.message}`);
+      if (this.gpu.lostReason) throw new DeviceError(`the WebGPU device was lost during the run (${this.gpu.lostReason})`);
+      request.onProgress?.({ stepsDone: rows.length, steps: rows.length, roundsDone: run.plan.rounds, rounds: run.plan.rounds });
+      keepState = !!request.keepBuffer;
+      return {
+        samples,
+        buffer: keepState ? state : null,
+        sampler: run.sampler.name,
+        target: model.name,
+        dim: d,
+        particles: P,
+        offset: run.offset,
+        seed: run.seed,
+        nfe: run.plan.nfe,
+        rounds: run.plan.rounds,
+        steps: rows.length,
+        grid: run.grid,
+        tMax: run.tMax,
+        delta: run.delta,
+        options: run.options,
+        seconds: (performance.now() - started) / 1000,
+        backend: 'webgpu',
+        adapter: this.gpu.adapterName,
+      };
+    } catch (e) {
+      // leave the error scopes balanced
+      for (; scopesOpen > 0; scopesOpen--) await device.popErrorScope().catch(() => null);
+      throw e;
+    } finally {
+      for (const b of owned) b.destroy();
+      if (!keepState) state.destroy();
+    }
+  }
+
+  /** Releases the device. The engine cannot be used afterwards. */
+  destroy(): void {
+    this.kernels.clear();
+    this.gpu.device.destroy();
+  }
+}
+
+/** The step table: row i at byte offset i * 256 as StepParams (u32 step, u32 flags, 2 pad, 16 f32). */
+export function packRows(rows: readonly StepRow[]): ArrayBuffer {
+  const buf = new ArrayBuffer(Math.max(1, rows.length + 1) * ROW_BYTES);
+  rows.forEach((row, i) => {
+    const u = new Uint32Array(buf, i * ROW_BYTES, 4);
+    u[0] = row.step;
+    u[1] = row.flags;
+    new Float32Array(buf, i * ROW_BYTES + 16, ROW_COEFFS).set(row.c);
+  });
+  return buf;
+}

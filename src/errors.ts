@@ -1,0 +1,54 @@
+/**
+ * Error types of midstep. Every error a user can cause is a {@link MidstepError} whose message
+ * names the bad field, the value it had and what was expected, so a CLI can print it as one line.
+ */
+
+/** Base class of every error midstep raises on purpose. */
+export class MidstepError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Shortens a value for an error message. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? value.slice(0, 57) + '...' : value);
+  if (typeof value === 'number') return String(value);
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (value === null) return 'null';
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+/** A bad input value: `field` is where it was found (`"weights[2]"`, `"--nfe"`), `expected` what fits. */
+export class ValidationError extends MidstepError {
+  readonly field: string;
+  readonly value: unknown;
+  readonly expected: string;
+  constructor(field: string, value: unknown, expected: string, detail?: string) {
+    super(`${field}: got ${describeValue(value)}, expected ${expected}${detail ? ` (${detail})` : ''}`);
+    this.field = field;
+    this.value = value;
+    this.expected = expected;
+  }
+}
+
+/** A target definition (JSON or preset) that is malformed or not a valid distribution. */
+export class TargetError extends ValidationError {}
+
+/** A sampler name or sampler option that is unknown or out of range. */
+export class SamplerOptionError extends ValidationError {}
+
+/** Run settings (particles, nfe, seed, times, grid) out of range. */
+export class RunOptionError extends ValidationError {}
+
+/** No WebGPU adapter or device could be obtained, or the device was lost. */
+export class DeviceError extends MidstepError {}
+
+/** A file could not be read or has the wrong format (`.npy`, JSON). */
+export class FileFormatError extends MidstepError {}
+
+/** A run was cancelled through its AbortSignal. */
+export class CancelledError extends MidstepError {}

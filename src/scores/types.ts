@@ -1,0 +1,32 @@
+/**
+ * A score model as the engine sees it: WGSL that defines `model_eval` (see shaders/model-common.wgsl),
+ * the buffers it binds in group 1, and a float64 evaluation used by the CPU reference.
+ */
+import type { ShaderDefines } from '../gpu/compose.js';
+import type { ModelEval } from '../samplers/types.js';
+
+/** GPU resources of a score model on one device. */
+export interface ScoreBindings {
+  /** Layout entries of bind group 1 (visibility COMPUTE). */
+  layoutEntries: GPUBindGroupLayoutEntry[];
+  /** The matching bind group entries. */
+  entries: GPUBindGroupEntry[];
+  /** Frees the model's buffers. */
+  destroy(): void;
+}
+
+/** A score model the samplers can call. */
+export interface ScoreModel {
+  /** Name shown in reports (the target's name for analytic targets). */
+  readonly name: string;
+  /** Dimension d of the state. */
+  readonly dim: number;
+  /** Shader file (without .wgsl) that defines `model_eval`. */
+  readonly shader: string;
+  /** Defines the shader needs besides DIM, WANT_SCORE, WANT_X0. */
+  readonly defines: ShaderDefines;
+  /** Float64 evaluation of the same function, for the CPU reference. */
+  readonly evalPoint: ModelEval;
+  /** Creates the model's buffers on `device`. */
+  createBindings(device: GPUDevice): ScoreBindings;
+}
