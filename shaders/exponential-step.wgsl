@@ -3,7 +3,7 @@
 // where F_prev is the previous step's F (kept in `prev`, for multistep methods) and z is the
 // step's Philox noise. Each sampler's TypeScript file derives (a, b, b_prev, c) from its paper's
 // update; they are computed in float64 and arrive in st.c0 = (a, b, b_prev, c), st.c1 = time.
-// Defines: FIELD_SCORE, USE_PREV (read F_prev), KEEP_PREV (store F for the next step), NOISY.
+// Defines: FIELD_SCORE, USE_PREV_BUFFER (read F_prev, store F), NOISY.
 #include "sampler-common"
 
 #if ${USE_PREV_BUFFER}
@@ -11,7 +11,8 @@
 #endif
 
 @compute @workgroup_size(WG_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  model_prepare(lid);
   let i = particle_index(gid);
   if (i >= run.count) { return; }
   var x: Vec;
@@ -25,7 +26,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let f = &x0;
 #endif
   let a = st.c0.x;
-  let b = st.c0.y;
+  let b_now = st.c0.y;
   let b_prev = st.c0.z;
   let c = st.c0.w;
 #if ${NOISY}
@@ -33,16 +34,21 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   normals(run.offset + i, st.step, STREAM_STEP_NOISE, &z);
 #endif
   let base = i * DIM;
-  for (var j = 0u; j < DIM; j++) {
-    var v = fma(a, x[j], b * (*f)[j]);
+  for (var b = 0u; b < DIM4; b++) { // unroll
+    var v = a * x[b] + b_now * (*f)[b];
 #if ${USE_PREV_BUFFER}
-    v = fma(b_prev, prev[base + j], v);
-    prev[base + j] = (*f)[j];
+    for (var e = 0u; e < 4u; e++) { // unroll
+      let j = 4u * b + e;
+      if (j < DIM) {
+        v[e] += b_prev * prev[base + j];
+        prev[base + j] = (*f)[b][e];
+      }
+    }
 #endif
 #if ${NOISY}
-    v = fma(c, z[j], v);
+    v += c * z[b];
 #endif
-    x[j] = v;
+    x[b] = v;
   }
   store_state(i, &x);
 }

@@ -6,7 +6,8 @@
 #include "sampler-common"
 
 @compute @workgroup_size(WG_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  model_prepare(lid);
   let i = particle_index(gid);
   if (i >= run.count) { return; }
   var x: Vec;
@@ -20,22 +21,24 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var d0: Vec;
   model_eval(&x, time_params(st.c1), &unused, &d0);
   var xt: Vec;   // EDM state at t
-  var xe: Vec;   // Euler prediction, then the model input at s
-  for (var j = 0u; j < DIM; j++) {
-    xt[j] = x[j] * inv_m_t;
-    d0[j] = (xt[j] - d0[j]) / rho_t;          // d_i
-    xe[j] = fma(dr, d0[j], xt[j]);           // x~'
+  var xe: Vec;   // Euler prediction x~'
+  for (var b = 0u; b < DIM4; b++) { // unroll
+    xt[b] = x[b] * inv_m_t;
+    d0[b] = (xt[b] - d0[b]) / rho_t;         // d_i
+    xe[b] = xt[b] + dr * d0[b];              // x~'
   }
   if ((st.flags & 1u) == 0u) {
     var xin: Vec;
-    for (var j = 0u; j < DIM; j++) { xin[j] = m_s * xe[j]; }
+    for (var b = 0u; b < DIM4; b++) { // unroll
+      xin[b] = m_s * xe[b]; }
     var d1: Vec;
     model_eval(&xin, time_params(st.c2), &unused, &d1);
-    for (var j = 0u; j < DIM; j++) {
-      let dp = (xe[j] - d1[j]) / rho_s;      // d'
-      xe[j] = fma(0.5 * dr, d0[j] + dp, xt[j]);
+    for (var b = 0u; b < DIM4; b++) { // unroll
+      let dp = (xe[b] - d1[b]) / rho_s;      // d'
+      xe[b] = xt[b] + 0.5 * dr * (d0[b] + dp);
     }
   }
-  for (var j = 0u; j < DIM; j++) { x[j] = m_s * xe[j]; }
+  for (var b = 0u; b < DIM4; b++) { // unroll
+      x[b] = m_s * xe[b]; }
   store_state(i, &x);
 }

@@ -36,22 +36,34 @@ fn particle_index(gid: vec3<u32>) -> u32 {
 
 fn load_state(i: u32, x: ptr<function, Vec>) {
   let base = i * DIM;
-  for (var j = 0u; j < DIM; j++) { (*x)[j] = xs[base + j]; }
+  for (var b = 0u; b < DIM4; b++) { // unroll
+    var v = vec4<f32>(0.0);
+    for (var e = 0u; e < 4u; e++) { // unroll
+      if (4u * b + e < DIM) { v[e] = xs[base + 4u * b + e]; }
+    }
+    (*x)[b] = v;
+  }
 }
 
 fn store_state(i: u32, x: ptr<function, Vec>) {
   let base = i * DIM;
-  for (var j = 0u; j < DIM; j++) { xs[base + j] = (*x)[j]; }
+  for (var b = 0u; b < DIM4; b++) { // unroll
+    let v = (*x)[b];
+    for (var e = 0u; e < 4u; e++) { // unroll
+      if (4u * b + e < DIM) { xs[base + 4u * b + e] = v[e]; }
+    }
+  }
 }
 
-// The standard normals j = 0..DIM-1 of (global particle, step, stream), as in Philox.fillNormals.
+// The standard normals j = 0..DIM-1 of (global particle, step, stream), as in Philox.fillNormals;
+// padding lanes are 0.
 fn normals(particle: u32, step: u32, stream: u32, z: ptr<function, Vec>) {
-  for (var b = 0u; b * 4u < DIM; b++) {
-    let n4 = philox_normal4(run.key, particle, step, stream, b);
-    for (var e = 0u; e < 4u; e++) {
-      let j = b * 4u + e;
-      if (j < DIM) { (*z)[j] = n4[e]; }
+  for (var b = 0u; b < DIM4; b++) { // unroll
+    var n4 = philox_normal4(run.key, particle, step, stream, b);
+    for (var e = 0u; e < 4u; e++) { // unroll
+      if (4u * b + e >= DIM) { n4[e] = 0.0; }
     }
+    (*z)[b] = n4;
   }
 }
 

@@ -128,6 +128,7 @@ export class Engine {
       ...model.defines,
       ...k.defines,
       DIM: model.dim,
+      DIM4: Math.ceil(model.dim / 4),
       WG_SIZE: WORKGROUP_SIZE,
       WANT_SCORE: k.wantScore,
       WANT_X0: k.wantX0,
@@ -174,7 +175,7 @@ export class Engine {
   }
 
   private initKernel(model: ScoreModel): Promise<Kernel> {
-    const defines: ShaderDefines = { ...model.defines, DIM: model.dim, WG_SIZE: WORKGROUP_SIZE, WANT_SCORE: false, WANT_X0: false };
+    const defines: ShaderDefines = { ...model.defines, DIM: model.dim, DIM4: Math.ceil(model.dim / 4), WG_SIZE: WORKGROUP_SIZE, WANT_SCORE: false, WANT_X0: false };
     const key = `init|${model.shader}|${JSON.stringify(Object.entries(defines).sort())}`;
     let p = this.kernels.get(key);
     if (!p) {

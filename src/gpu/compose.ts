@@ -48,5 +48,38 @@ export function composeShader(names: string | readonly string[], defines: Shader
   }
   strings.push(text.slice(last));
   const raw = Object.assign([...strings], { raw: [...strings] }) as unknown as TemplateStringsArray;
-  return wgsl(raw, ...values);
+  return unrollLoops(wgsl(raw, ...values), defines);
+}
+
+/** Loops longer than this stay loops. */
+export const MAX_UNROLL = 16;
+
+const UNROLL = /for \(var (\w+) = 0u; \1 < (\w+); \1\+\+\) \{ \/\/ unroll\n/;
+
+/**
+ * Expands loops written `for (var i = 0u; i < N; i++) { // unroll` into N scoped copies of the body
+ * with `i` replaced by a literal (N a number or a define). Constant indices let the shader
+ * compiler keep small private arrays in registers, which matters a great deal on SwiftShader.
+ */
+export function unrollLoops(code: string, defines: ShaderDefines): string {
+  for (let m = UNROLL.exec(code); m; m = UNROLL.exec(code)) {
+    const [head, name, bound] = m as unknown as [string, string, string];
+    const n = /^\d+u?$/.test(bound) ? parseInt(bound, 10) : Number(defines[bound]);
+    if (!Number.isInteger(n) || n < 0) throw new MidstepError(`cannot unroll a loop over ${bound}: it is not a known integer define`);
+    if (n > MAX_UNROLL) {
+      // too long to unroll: keep the loop, drop the marker
+      code = code.slice(0, m.index) + head.replace(' // unroll', '') + code.slice(m.index + head.length);
+      continue;
+    }
+    let depth = 1, i = m.index + head.length;
+    for (; i < code.length && depth > 0; i++) {
+      if (code[i] === '{') depth++;
+      else if (code[i] === '}') depth--;
+    }
+    const body = code.slice(m.index + head.length, i - 1);
+    const ident = new RegExp(`\\b${name}\\b`, 'g');
+    const copies = Array.from({ length: n }, (_, k) => `{\n${body.replace(ident, `${k}u`)}}\n`).join('');
+    code = code.slice(0, m.index) + copies + code.slice(i);
+  }
+  return code;
 }

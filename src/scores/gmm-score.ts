@@ -6,22 +6,32 @@ import type { GaussianMixture } from '../targets/gmm.js';
 import type { ScoreBindings, ScoreModel } from './types.js';
 
 /**
- * Packs component k as [log w_k, mu_k (d), lam_k (d), U_k (d x d, row-major) when full covariance].
- * Axis-aligned mixtures (diagonal or isotropic) store no U.
+ * Packs the mixture in the vec4 layout of shaders/score-gmm.wgsl: component k is
+ * [(log w_k, 0, 0, 0), mu_k, lam_k, then for full covariances the rows of U_k^T and of U_k],
+ * every vector zero-padded to ceil(d / 4) vec4s. Axis-aligned mixtures store no U.
  */
 export function packMixture(target: GaussianMixture): Float32Array {
-  const d = target.dim, K = target.K;
+  const d = target.dim, K = target.K, d4 = Math.ceil(d / 4), dp = 4 * d4;
   const full = target.eigenvectors !== null;
-  const stride = 1 + 2 * d + (full ? d * d : 0);
+  const stride = 4 * (1 + 2 * d4 + (full ? 2 * d * d4 : 0));
   const out = new Float32Array(K * stride);
   for (let k = 0; k < K; k++) {
     const base = k * stride;
     out[base] = Math.log(target.weights[k]!);
+    const mu = base + 4, lam = mu + dp, ut = lam + dp, u = ut + d * dp;
     for (let j = 0; j < d; j++) {
-      out[base + 1 + j] = target.means[k * d + j]!;
-      out[base + 1 + d + j] = target.eigenvalues[k * d + j]!;
+      out[mu + j] = target.means[k * d + j]!;
+      out[lam + j] = target.eigenvalues[k * d + j]!;
     }
-    if (full) out.set(target.eigenvectors!.subarray(k * d * d, (k + 1) * d * d), base + 1 + 2 * d);
+    if (full) {
+      const U = target.eigenvectors!, o = k * d * d;
+      for (let i = 0; i < d; i++) {
+        for (let j = 0; j < d; j++) {
+          out[ut + j * dp + i] = U[o + i * d + j]!; // row j of U^T
+          out[u + i * dp + j] = U[o + i * d + j]!; // row i of U
+        }
+      }
+    }
   }
   return out;
 }
