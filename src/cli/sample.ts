@@ -4,6 +4,7 @@ import { acquireNodeDevice } from '../gpu/node-device.js';
 import { writeNpy } from '../io/npy-node.js';
 import { loadTargetSpec } from '../io/target-file.js';
 import { sampleReference } from '../reference.js';
+import { resolveRun } from '../run-request.js';
 import type { GridName } from '../math/grids.js';
 import { CliError, keyValues, numberFlag, parse, required } from './args.js';
 import { progressBar } from './progress.js';
@@ -37,6 +38,7 @@ export async function sampleCommand(argv: string[]): Promise<number> {
     grid: values.grid as GridName | undefined,
     options: keyValues(values.opt),
   };
+  resolveRun(settings); // validate everything before starting a device
   const bar = progressBar(`${sampler} ${backend}`);
   let result;
   if (backend === 'cpu') {

@@ -50,6 +50,12 @@ export async function acquireNodeDevice(options: NodeDeviceOptions = {}): Promis
   const extra = options.dawnOptions ?? [];
   let gpu: GPU | null = null;
   const tried: string[] = [];
+  // Mesa's Vulkan drivers complain on stderr without it; any private writable folder will do.
+  if (!process.env.XDG_RUNTIME_DIR) {
+    const dir = join(tmpdir(), `midstep-xdg-${process.getuid?.() ?? 0}`);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    process.env.XDG_RUNTIME_DIR = dir;
+  }
   if (!options.forceSwiftShader && !process.env.VK_ICD_FILENAMES) {
     gpu = await tryAdapter(create, extra, options.powerPreference);
     tried.push('the default Vulkan drivers');
@@ -58,11 +64,6 @@ export async function acquireNodeDevice(options: NodeDeviceOptions = {}): Promis
     const icd = process.env.VK_ICD_FILENAMES ?? SWIFTSHADER_ICD_PATHS.find((p) => existsSync(p));
     if (icd) {
       process.env.VK_ICD_FILENAMES = icd;
-      if (!process.env.XDG_RUNTIME_DIR) {
-        const dir = join(tmpdir(), 'midstep-xdg');
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
-        process.env.XDG_RUNTIME_DIR = dir;
-      }
       gpu = await tryAdapter(create, extra, options.powerPreference);
       tried.push(`SwiftShader (${icd})`);
     } else {

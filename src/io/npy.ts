@@ -49,7 +49,8 @@ export function decodeNpy(bytes: Uint8Array, name = 'npy file'): NpyArray {
   const rows = shape[0]!, cols = shape.length === 2 ? shape[1]! : 1;
   const offset = start + headerLen;
   const count = rows * cols;
-  const body = bytes.slice(offset, offset + count * (descr === '<f8' ? 8 : 4));
+  // a fresh, aligned copy (Node's Buffer.slice would share the pool's memory at another offset)
+  const body = new Uint8Array(bytes.subarray(offset, offset + count * (descr === '<f8' ? 8 : 4)));
   let data: Float32Array | Float64Array;
   if (descr === '<f4') data = new Float32Array(body.buffer, 0, count);
   else if (descr === '<f8') data = new Float64Array(body.buffer, 0, count);
