@@ -1,6 +1,7 @@
 /**
  * Convergence of every baseline on exact Gaussian-mixture scores, 20,000 particles: sliced-W2
- * against q_delta falls as nfe grows, and at nfe 200 is within 2x its finite-sample floor.
+ * against q_delta falls as nfe grows (until it reaches the floor), and at nfe 200 is within 2x its
+ * finite-sample floor (the mean over 5 exact draws of the same size).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../src/engine.js';
@@ -32,7 +33,12 @@ describe.each(Object.keys(LADDER))('convergence on %s, 20,000 particles', (name)
     }
     const msg = `${sampler} on ${name}: sw2 ${sw2.map((v) => v.toPrecision(3)).join(' > ')}, floor ${floor.toPrecision(3)}`;
     console.log(msg);
-    for (let i = 1; i < sw2.length; i++) expect(sw2[i]!, msg).toBeLessThan(sw2[i - 1]!);
+    // falls with nfe until it reaches the floor (where it can only fluctuate): each value is below
+    // the one before it, or already within 1.25x the floor
+    for (let i = 1; i < sw2.length; i++) {
+      if (sw2[i]! >= 1.25 * floor) expect(sw2[i]!, msg).toBeLessThan(sw2[i - 1]!);
+    }
+    expect(sw2[0]!, msg).toBeGreaterThan(sw2.at(-1)!);
     expect(sw2.at(-1)!, msg).toBeLessThan(2 * floor);
   });
 });

@@ -89,7 +89,7 @@ export class Philox {
 
   /** Uniform in (0, 1] for element `j`. */
   uniform(particle: number, step: number, stream: number, j: number): number {
-    return u32ToUniform(this.block(particle, step, stream, j >>> 2)[j & 3]);
+    return u32ToUniform(this.block(particle, step, stream, j >>> 2)[j & 3]!);
   }
 
   /**
@@ -99,7 +99,7 @@ export class Philox {
   normal(particle: number, step: number, stream: number, j: number): number {
     const w = this.block(particle, step, stream, j >>> 2);
     const pair = (j & 2);
-    const u1 = u32ToUniform(w[pair]), u2 = u32ToUniform(w[pair + 1]);
+    const u1 = u32ToUniform(w[pair]!), u2 = u32ToUniform(w[pair + 1]!);
     const r = Math.sqrt(-2 * Math.log(u1));
     const a = 2 * Math.PI * u2;
     return (j & 1) === 0 ? r * Math.cos(a) : r * Math.sin(a);
@@ -110,7 +110,7 @@ export class Philox {
     for (let b = 0; b * 4 < d; b++) {
       const w = this.block(particle, step, stream, b);
       for (let pair = 0; pair < 4; pair += 2) {
-        const u1 = u32ToUniform(w[pair]), u2 = u32ToUniform(w[pair + 1]);
+        const u1 = u32ToUniform(w[pair]!), u2 = u32ToUniform(w[pair + 1]!);
         const r = Math.sqrt(-2 * Math.log(u1));
         const a = 2 * Math.PI * u2;
         const j = b * 4 + pair;

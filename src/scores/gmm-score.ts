@@ -10,7 +10,7 @@ import type { ScoreBindings, ScoreModel } from './types.js';
  * [(log w_k, 0, 0, 0), mu_k, lam_k, then for full covariances the rows of U_k^T and of U_k],
  * every vector zero-padded to ceil(d / 4) vec4s. Axis-aligned mixtures store no U.
  */
-export function packMixture(target: GaussianMixture): Float32Array {
+export function packMixture(target: GaussianMixture): Float32Array<ArrayBuffer> {
   const d = target.dim, K = target.K, d4 = Math.ceil(d / 4), dp = 4 * d4;
   const full = target.eigenvectors !== null;
   const stride = 4 * (1 + 2 * d4 + (full ? 2 * d * d4 : 0));
