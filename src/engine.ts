@@ -163,9 +163,7 @@ export class Engine {
         ...(aux ? [storage(3)] : []),
       ],
     });
-    const probe = model.createBindings(device);
-    probe.destroy();
-    const group1 = device.createBindGroupLayout({ label: 'score model', entries: probe.layoutEntries });
+    const group1 = device.createBindGroupLayout({ label: 'score model', entries: model.layoutEntries() });
     const pipeline = await device.createComputePipelineAsync({
       label: shaders.join('+'),
       layout: device.createPipelineLayout({ bindGroupLayouts: [group0, group1] }),

@@ -47,6 +47,7 @@ export function gmmScoreModel(target: GaussianMixture): ScoreModel {
     evalPoint: (x, off, t, s, x0) => {
       target.evalPoint(x, off, t, s, x0);
     },
+    layoutEntries: () => [{ binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } }],
     createBindings(device: GPUDevice): ScoreBindings {
       const buffer = device.createBuffer({
         label: `gmm ${target.name}`,
@@ -55,7 +56,6 @@ export function gmmScoreModel(target: GaussianMixture): ScoreModel {
       });
       device.queue.writeBuffer(buffer, 0, packed);
       return {
-        layoutEntries: [{ binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } }],
         entries: [{ binding: 0, resource: { buffer } }],
         destroy: () => buffer.destroy(),
       };

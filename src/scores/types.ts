@@ -7,9 +7,7 @@ import type { ModelEval } from '../samplers/types.js';
 
 /** GPU resources of a score model on one device. */
 export interface ScoreBindings {
-  /** Layout entries of bind group 1 (visibility COMPUTE). */
-  layoutEntries: GPUBindGroupLayoutEntry[];
-  /** The matching bind group entries. */
+  /** The bind group 1 entries, matching {@link ScoreModel.layoutEntries}. */
   entries: GPUBindGroupEntry[];
   /** Frees the model's buffers. */
   destroy(): void;
@@ -27,6 +25,8 @@ export interface ScoreModel {
   readonly defines: ShaderDefines;
   /** Float64 evaluation of the same function, for the CPU reference. */
   readonly evalPoint: ModelEval;
+  /** Layout of bind group 1 (the model's buffers), visibility COMPUTE. */
+  layoutEntries(): GPUBindGroupLayoutEntry[];
   /** Creates the model's buffers on `device`. */
   createBindings(device: GPUDevice): ScoreBindings;
 }
