@@ -5,6 +5,8 @@
 #include "model-common"
 
 const WG_SIZE: u32 = ${WG_SIZE}u;
+// Invocations per particle of this kernel (1 for one thread per particle).
+const LANES: u32 = ${LANES}u;
 
 struct RunParams {
   key: vec2<u32>,   // Philox key (seed)
@@ -30,6 +32,7 @@ struct StepParams {
 @group(0) @binding(1) var<uniform> st: StepParams;
 @group(0) @binding(2) var<storage, read_write> xs: array<f32>;
 
+// Local index of this invocation in 0 .. count * LANES (particle = index / LANES, lane = index % LANES).
 fn particle_index(gid: vec3<u32>) -> u32 {
   return gid.x + gid.y * run.row_stride;
 }

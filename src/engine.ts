@@ -5,14 +5,17 @@
 import { CancelledError, DeviceError, MidstepError, RunOptionError } from './errors.js';
 import { composeShader, type ShaderDefines } from './gpu/compose.js';
 import { acquireDevice, type GpuContext } from './gpu/device.js';
-import { resolveRun, type ResolvedRun, type RunSettings } from './run-request.js';
+import { resolveRun, type RunSettings } from './run-request.js';
 import { gmmScoreModel } from './scores/gmm-score.js';
 import type { ScoreBindings, ScoreModel } from './scores/types.js';
-import { ROW_COEFFS, type StepRow } from './samplers/types.js';
+import { ROW_COEFFS, type KernelSpec, type StepRow } from './samplers/types.js';
 import { GaussianMixture } from './targets/gmm.js';
 
 /** Invocations per workgroup of the thread-per-particle kernels. */
 export const WORKGROUP_SIZE = 64;
+/** The kernel that draws x_T ~ N(0, I). */
+const INIT_KERNEL: KernelSpec = { shader: 'init-normal', defines: {}, wantScore: false, wantX0: false };
+
 /** Bytes per step row in the step uniform table (the uniform dynamic-offset alignment). */
 const ROW_BYTES = 256;
 
@@ -122,29 +125,29 @@ export class Engine {
     return Math.floor(bytes / (4 * dim));
   }
 
-  private kernel(model: ScoreModel, run: ResolvedRun): Promise<Kernel> {
-    const k = run.plan.kernel;
+  /** Builds (or reuses) the pipeline of kernel `spec` for `model`, with `buffers` extra bindings. */
+  private kernel(model: ScoreModel, spec: KernelSpec, buffers: number): Promise<Kernel> {
     const defines: ShaderDefines = {
       ...model.defines,
-      ...k.defines,
+      ...spec.defines,
       DIM: model.dim,
       DIM4: Math.ceil(model.dim / 4),
       WG_SIZE: WORKGROUP_SIZE,
-      WANT_SCORE: k.wantScore,
-      WANT_X0: k.wantX0,
-      USE_PREV_BUFFER: run.plan.auxPerDim > 0,
+      LANES: spec.lanes ?? 1,
+      WANT_SCORE: spec.wantScore,
+      WANT_X0: spec.wantX0,
     };
-    const key = `${model.shader}|${k.shader}|${JSON.stringify(Object.entries(defines).sort())}`;
+    const key = `${model.shader}|${spec.shader}|${buffers}|${JSON.stringify(Object.entries(defines).sort())}`;
     let p = this.kernels.get(key);
     if (!p) {
-      p = this.buildKernel([model.shader, k.shader], defines, run.plan.auxPerDim > 0, model);
+      p = this.buildKernel([model.shader, spec.shader], defines, buffers, model);
       this.kernels.set(key, p);
       p.catch(() => this.kernels.delete(key));
     }
     return p;
   }
 
-  private async buildKernel(shaders: string[], defines: ShaderDefines, aux: boolean, model: ScoreModel): Promise<Kernel> {
+  private async buildKernel(shaders: string[], defines: ShaderDefines, buffers: number, model: ScoreModel): Promise<Kernel> {
     const device = this.gpu.device;
     const code = composeShader(shaders, defines);
     const module = device.createShaderModule({ label: shaders.join('+'), code });
@@ -160,7 +163,7 @@ export class Engine {
         { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } },
         { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } },
         storage(2),
-        ...(aux ? [storage(3)] : []),
+        ...Array.from({ length: buffers }, (_, i) => storage(3 + i)),
       ],
     });
     const group1 = device.createBindGroupLayout({ label: 'score model', entries: model.layoutEntries() });
@@ -172,17 +175,6 @@ export class Engine {
     return { pipeline, group0, group1 };
   }
 
-  private initKernel(model: ScoreModel): Promise<Kernel> {
-    const defines: ShaderDefines = { ...model.defines, DIM: model.dim, DIM4: Math.ceil(model.dim / 4), WG_SIZE: WORKGROUP_SIZE, WANT_SCORE: false, WANT_X0: false };
-    const key = `init|${model.shader}|${JSON.stringify(Object.entries(defines).sort())}`;
-    let p = this.kernels.get(key);
-    if (!p) {
-      p = this.buildKernel([model.shader, 'init-normal'], defines, false, model);
-      this.kernels.set(key, p);
-    }
-    return p;
-  }
-
   /**
    * Runs a sampler over `request.particles` particles and returns them at delta.
    * @throws RunOptionError / SamplerOptionError for bad settings, CancelledError when aborted,
@@ -191,14 +183,20 @@ export class Engine {
   async sample(request: SampleRequest): Promise<SampleResult> {
     const started = performance.now();
     const model = toScoreModel(request.target);
-    const run = resolveRun(request, this.maxParticles(model.dim));
+    const run = resolveRun(request, model.dim, this.maxParticles(model.dim));
     if (request.signal?.aborted) throw new CancelledError('run cancelled before it started');
     const device = this.gpu.device;
     if (this.gpu.lostReason) throw new DeviceError(`the WebGPU device was lost (${this.gpu.lostReason}); create a new engine`);
-    const [kernel, init] = await Promise.all([this.kernel(model, run), this.initKernel(model)]);
+    const plan = run.plan;
+    const [init, ...kernels] = await Promise.all([
+      this.kernel(model, INIT_KERNEL, 0),
+      ...plan.kernels.map((k) => this.kernel(model, k, plan.buffers.length)),
+    ]);
 
-    const P = run.particles, d = model.dim, rows = run.plan.rows;
-    const grid = dispatchGrid(P, device.limits.maxComputeWorkgroupsPerDimension);
+    const P = run.particles, d = model.dim, rows = plan.rows;
+    const maxDim = device.limits.maxComputeWorkgroupsPerDimension;
+    const grid = dispatchGrid(P, maxDim);
+    const grids = plan.kernels.map((k) => dispatchGrid(P * (k.lanes ?? 1), maxDim));
     const stateBytes = P * d * 4;
     const owned: { destroy(): void }[] = [];
     const buffer = (label: string, size: number, usage: number) => {
@@ -215,55 +213,66 @@ export class Engine {
     });
     let keepState = false;
     try {
-      const aux = run.plan.auxPerDim > 0 ? buffer('aux', stateBytes * run.plan.auxPerDim, GPUBufferUsage.STORAGE) : null;
-      const runUniform = buffer('run', 32, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
+      const extra = plan.buffers.map((b) => buffer(b.name, Math.max(16, P * b.floatsPerParticle * 4), GPUBufferUsage.STORAGE));
       const k0 = run.seed >>> 0, k1 = Math.floor(run.seed / 4294967296) >>> 0;
-      device.queue.writeBuffer(runUniform, 0, new Uint32Array([k0, k1, run.offset, P, grid.rowStride, 0, 0, 0]));
+      // one run uniform per dispatch grid shape (the row stride differs with lanes)
+      const runUniform = (rowStride: number) => {
+        const b = buffer('run', 32, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
+        device.queue.writeBuffer(b, 0, new Uint32Array([k0, k1, run.offset, P, rowStride, 0, 0, 0]));
+        return b;
+      };
       const table = buffer('steps', Math.max(1, rows.length + 1) * ROW_BYTES, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
       device.queue.writeBuffer(table, 0, packRows(rows));
       const scoreBindings: ScoreBindings = model.createBindings(device);
       owned.push(scoreBindings);
 
-      const group0 = (k: Kernel, withAux: boolean) =>
+      const group0 = (k: Kernel, rowStride: number, withExtra: boolean) =>
         device.createBindGroup({
           layout: k.group0,
           entries: [
-            { binding: 0, resource: { buffer: runUniform } },
+            { binding: 0, resource: { buffer: runUniform(rowStride) } },
             { binding: 1, resource: { buffer: table, size: 80 } },
             { binding: 2, resource: { buffer: state } },
-            ...(withAux && aux ? [{ binding: 3, resource: { buffer: aux } }] : []),
+            ...(withExtra ? extra.map((b, i) => ({ binding: 3 + i, resource: { buffer: b } })) : []),
           ],
         });
-      const stepGroup = group0(kernel, true);
-      const initGroup = group0(init, false);
-      const modelGroup = device.createBindGroup({ layout: kernel.group1, entries: scoreBindings.entries });
-      const initModelGroup = device.createBindGroup({ layout: init.group1, entries: scoreBindings.entries });
+      const modelGroup = (k: Kernel) => device.createBindGroup({ layout: k.group1, entries: scoreBindings.entries });
+      const initGroups = [group0(init, grid.rowStride, false), modelGroup(init)] as const;
+      const stepGroups = kernels.map((k, i) => [group0(k, grids[i]!.rowStride, true), modelGroup(k)] as const);
 
       const batch = request.stepsPerSubmit ?? (request.onProgress || request.signal ? Math.max(1, Math.ceil(rows.length / 20)) : rows.length);
-      const roundsPerRow = run.plan.rounds / Math.max(1, rows.length);
+      // rounds done after row i, for progress
+      const roundsAfter: number[] = [];
+      const even = plan.rounds / Math.max(1, rows.length);
+      rows.reduce((acc, r, i) => (roundsAfter[i] = acc + (r.rounds ?? even)), 0);
       for (let first = 0; first === 0 || first < rows.length; first += batch) {
         const end = Math.min(rows.length, first + batch);
         const encoder = device.createCommandEncoder({ label: `${run.sampler.name} steps ${first}..${end}` });
         const pass = encoder.beginComputePass();
         if (first === 0) {
           // x_T ~ N(0, I)
-          pass.setPipeline(init.pipeline);
-          pass.setBindGroup(0, initGroup, [rows.length * ROW_BYTES]);
-          pass.setBindGroup(1, initModelGroup);
+          pass.setPipeline(init!.pipeline);
+          pass.setBindGroup(0, initGroups[0], [rows.length * ROW_BYTES]);
+          pass.setBindGroup(1, initGroups[1]);
           pass.dispatchWorkgroups(grid.x, grid.y);
         }
-        pass.setPipeline(kernel.pipeline);
-        pass.setBindGroup(1, modelGroup);
+        let current = -1;
         for (let i = first; i < end; i++) {
-          pass.setBindGroup(0, stepGroup, [i * ROW_BYTES]);
-          pass.dispatchWorkgroups(grid.x, grid.y);
+          const k = rows[i]!.kernel;
+          if (k !== current) {
+            pass.setPipeline(kernels[k]!.pipeline);
+            pass.setBindGroup(1, stepGroups[k]![1]);
+            current = k;
+          }
+          pass.setBindGroup(0, stepGroups[k]![0], [i * ROW_BYTES]);
+          pass.dispatchWorkgroups(grids[k]!.x, grids[k]!.y);
         }
         pass.end();
         device.queue.submit([encoder.finish()]);
         if (end < rows.length && (request.onProgress || request.signal)) {
           await device.queue.onSubmittedWorkDone();
           if (request.signal?.aborted) throw new CancelledError(`run cancelled after ${end} of ${rows.length} steps`);
-          request.onProgress?.({ stepsDone: end, steps: rows.length, roundsDone: Math.round(end * roundsPerRow), rounds: run.plan.rounds });
+          request.onProgress?.({ stepsDone: end, steps: rows.length, roundsDone: Math.round(roundsAfter[end - 1]!), rounds: plan.rounds });
         }
         if (rows.length === 0) break;
       }
@@ -284,7 +293,7 @@ export class Engine {
       const err = validation ?? oom;
       if (err) throw new DeviceError(`WebGPU error during ${run.sampler.name} run: ${err.message}`);
       if (this.gpu.lostReason) throw new DeviceError(`the WebGPU device was lost during the run (${this.gpu.lostReason})`);
-      request.onProgress?.({ stepsDone: rows.length, steps: rows.length, roundsDone: run.plan.rounds, rounds: run.plan.rounds });
+      request.onProgress?.({ stepsDone: rows.length, steps: rows.length, roundsDone: plan.rounds, rounds: plan.rounds });
       keepState = !!request.keepBuffer;
       return {
         samples,
@@ -295,8 +304,8 @@ export class Engine {
         particles: P,
         offset: run.offset,
         seed: run.seed,
-        nfe: run.plan.nfe,
-        rounds: run.plan.rounds,
+        nfe: plan.nfe,
+        rounds: plan.rounds,
         steps: rows.length,
         grid: run.grid,
         tMax: run.tMax,

@@ -44,19 +44,19 @@ export interface ReferenceResult {
 export function sampleReference(request: ReferenceRequest): ReferenceResult {
   const started = performance.now();
   const model = toScoreModel(request.target);
-  const run = resolveRun(request);
+  const run = resolveRun(request, model.dim);
   const d = model.dim, P = run.particles;
   const rng = new Philox(run.seed);
   const out = new Float64Array(P * d);
   const x = new Float64Array(d);
-  const aux = new Float64Array(Math.max(1, d * run.plan.auxPerDim));
+  const buffers = Object.fromEntries(run.plan.buffers.map((b) => [b.name, new Float64Array(b.floatsPerParticle)]));
   const scratch = Array.from({ length: 6 }, () => new Float64Array(d));
   const every = Math.max(1, Math.floor(P / 20));
   for (let i = 0; i < P; i++) {
     const particle = run.offset + i;
     rng.fillNormals(x, 0, d, particle, 0, Stream.init);
-    aux.fill(0);
-    const ctx: ReferenceContext = { dim: d, particle, rng, model: model.evalPoint, aux, scratch };
+    for (const b of Object.values(buffers)) b.fill(0);
+    const ctx: ReferenceContext = { dim: d, particle, rng, model: model.evalPoint, buffers, scratch };
     for (const row of run.plan.rows) run.plan.reference(x, row, ctx);
     out.set(x, i * d);
     if ((i + 1) % every === 0) {

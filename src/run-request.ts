@@ -67,10 +67,11 @@ function checkFinite(field: string, v: unknown, expected: string, ok: (x: number
 
 /**
  * Checks `s`, fills in defaults and plans the sampler.
+ * @param dim dimension of the state (of the target or score model).
  * @param maxParticles the most particles this backend takes in one run.
  * @throws RunOptionError or SamplerOptionError naming the field.
  */
-export function resolveRun(s: RunSettings, maxParticles = MAX_PARTICLE_INDEX): ResolvedRun {
+export function resolveRun(s: RunSettings, dim: number, maxParticles = MAX_PARTICLE_INDEX): ResolvedRun {
   const sampler = getSampler(s.sampler);
   const particles = checkInteger('particles', s.particles, 1, maxParticles);
   const nfe = checkInteger('nfe', s.nfe, sampler.minNfe, MAX_NFE);
@@ -81,6 +82,6 @@ export function resolveRun(s: RunSettings, maxParticles = MAX_PARTICLE_INDEX): R
   const grid = (s.grid ?? RUN_DEFAULTS.grid) as GridName;
   if (!GRID_NAMES.includes(grid)) throw new RunOptionError('grid', grid, `one of ${GRID_NAMES.join(', ')}`);
   const options = resolveOptions(sampler, s.options ?? {});
-  const plan = sampler.plan({ nfe, tMax, delta, grid, options });
+  const plan = sampler.plan({ dim, nfe, tMax, delta, grid, options });
   return { sampler, nfe, particles, seed, offset, tMax, delta, grid, options, plan };
 }

@@ -38,7 +38,7 @@ export async function sampleCommand(argv: string[]): Promise<number> {
     grid: values.grid as GridName | undefined,
     options: keyValues(values.opt),
   };
-  resolveRun(settings); // validate everything before starting a device
+  resolveRun(settings, target.dim); // validate everything before starting a device
   const bar = progressBar(`${sampler} ${backend}`);
   let result;
   if (backend === 'cpu') {

@@ -16,7 +16,7 @@ export const ddim: SamplerDefinition = {
   roundsPerStep: '1',
   minNfe: 1,
   options: [],
-  plan({ nfe, tMax, delta, grid }) {
+  plan({ dim, nfe, tMax, delta, grid }) {
     const ts = timeGrid(grid, nfe, tMax, delta);
     const rows = [];
     for (let i = 0; i < nfe; i++) {
@@ -25,6 +25,6 @@ export const ddim: SamplerDefinition = {
       // B5: x_s = (sigma_s/sigma_t) x_t - m_s expm1(-h_lambda) x0hat
       rows.push(linearRow(i + 1, { t, a: noiseStd(s) / noiseStd(t), b: -signalScale(s) * Math.expm1(-hl), bPrev: 0, c: 0 }));
     }
-    return linearPlan(rows, ts, nfe, { field: 'x0', usePrev: false, noisy: false });
+    return linearPlan(rows, ts, nfe, dim, { field: 'x0', usePrev: false, noisy: false });
   },
 };

@@ -23,7 +23,7 @@ export const ddpm: SamplerDefinition = {
       description: 'step variance: posterior (beta-tilde) or beta',
     },
   ],
-  plan({ nfe, tMax, delta, grid, options }) {
+  plan({ dim, nfe, tMax, delta, grid, options }) {
     const ts = timeGrid(grid, nfe, tMax, delta);
     const rows = [];
     for (let i = 0; i < nfe; i++) {
@@ -35,6 +35,6 @@ export const ddpm: SamplerDefinition = {
       const variance = options.variance === 'beta' ? -Math.expm1(-2 * (t - s)) : sigS * sigS * -Math.expm1(-2 * hl);
       rows.push(linearRow(i + 1, { t, a, b, bPrev: 0, c: Math.sqrt(variance) }));
     }
-    return linearPlan(rows, ts, nfe, { field: 'x0', usePrev: false, noisy: true });
+    return linearPlan(rows, ts, nfe, dim, { field: 'x0', usePrev: false, noisy: true });
   },
 };

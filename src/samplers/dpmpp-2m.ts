@@ -18,7 +18,7 @@ export const dpmpp2m: SamplerDefinition = {
   roundsPerStep: '1',
   minNfe: 1,
   options: [],
-  plan({ nfe, tMax, delta, grid }) {
+  plan({ dim, nfe, tMax, delta, grid }) {
     const ts = timeGrid(grid, nfe, tMax, delta);
     const rows = [];
     let hPrev = 0;
@@ -35,6 +35,6 @@ export const dpmpp2m: SamplerDefinition = {
       rows.push(linearRow(i + 1, { t, a: noiseStd(s) / noiseStd(t), b, bPrev, c: 0 }));
       hPrev = h;
     }
-    return linearPlan(rows, ts, nfe, { field: 'x0', usePrev: true, noisy: false });
+    return linearPlan(rows, ts, nfe, dim, { field: 'x0', usePrev: true, noisy: false });
   },
 };

@@ -14,7 +14,7 @@ export const eulerMaruyama: SamplerDefinition = {
   roundsPerStep: '1',
   minNfe: 1,
   options: [],
-  plan({ nfe, tMax, delta, grid }) {
+  plan({ dim, nfe, tMax, delta, grid }) {
     const ts = timeGrid(grid, nfe, tMax, delta);
     const rows = [];
     for (let i = 0; i < nfe; i++) {
@@ -22,6 +22,6 @@ export const eulerMaruyama: SamplerDefinition = {
       // B1: x_s = (1 + h) x_t + 2h s_t(x_t) + sqrt(2h) z
       rows.push(linearRow(i + 1, { t: ts[i]!, a: 1 + h, b: 2 * h, bPrev: 0, c: Math.sqrt(2 * h) }));
     }
-    return linearPlan(rows, ts, nfe, { field: 'score', usePrev: false, noisy: true });
+    return linearPlan(rows, ts, nfe, dim, { field: 'score', usePrev: false, noisy: true });
   },
 };

@@ -37,20 +37,20 @@ export interface LinearKernelOptions {
 }
 
 /** Kernel and reference parts of a plan made of linear steps. */
-export function linearPlan(rows: StepRow[], grid: Float64Array, nfe: number, k: LinearKernelOptions): SamplerPlan {
+export function linearPlan(rows: StepRow[], grid: Float64Array, nfe: number, dim: number, k: LinearKernelOptions): SamplerPlan {
   const wantScore = k.field === 'score';
   return {
     rows,
     nfe,
     rounds: nfe,
     grid,
-    kernel: {
+    kernels: [{
       shader: 'exponential-step',
       defines: { FIELD_SCORE: wantScore, USE_PREV_BUFFER: k.usePrev, NOISY: k.noisy },
       wantScore,
       wantX0: !wantScore,
-    },
-    auxPerDim: k.usePrev ? 1 : 0,
+    }],
+    buffers: k.usePrev ? [{ name: 'prev', floatsPerParticle: dim }] : [],
     reference: (x, row, ctx) => linearReference(x, row, ctx, k),
   };
 }
@@ -66,8 +66,9 @@ export function linearReference(x: Float64Array, row: StepRow, ctx: ReferenceCon
   for (let j = 0; j < d; j++) {
     let v = a * x[j]! + b * f[j]!;
     if (k.usePrev) {
-      v += bPrev * ctx.aux[j]!;
-      ctx.aux[j] = f[j]!;
+      const prev = ctx.buffers.prev!;
+      v += bPrev * prev[j]!;
+      prev[j] = f[j]!;
     }
     if (k.noisy) v += c * z[j]!;
     x[j] = v;

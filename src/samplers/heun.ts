@@ -40,8 +40,8 @@ export const heun: SamplerDefinition = {
       nfe,
       rounds: nfe,
       grid: ts,
-      kernel: { shader: 'heun', defines: {}, wantScore: false, wantX0: true },
-      auxPerDim: 0,
+      kernels: [{ shader: 'heun', defines: {}, wantScore: false, wantX0: true }],
+      buffers: [],
       reference: heunReference,
     };
   },

@@ -10,19 +10,23 @@ import type { Philox } from '../rng/philox.js';
 /** Number of float coefficients a step row carries (st.c0 .. st.c3 in WGSL). */
 export const ROW_COEFFS = 16;
 
-/** One dispatch: a step index (keys the Philox noise), flags and 16 coefficients. */
+/** One dispatch: which kernel, a step index (keys the Philox noise), flags and 16 coefficients. */
 export interface StepRow {
+  /** Index into {@link SamplerPlan.kernels}. */
+  kernel: number;
   /** Step index; the noise of this row is Philox(particle, step, stream). */
   step: number;
   /** Kernel-specific bit flags. */
   flags: number;
+  /** Sequential score-evaluation rounds this row adds (for progress); default: the plan's rounds spread evenly. */
+  rounds?: number;
   /** Coefficients c0.xyzw, c1.xyzw, c2.xyzw, c3.xyzw, computed in float64. */
   c: Float64Array;
 }
 
 /** A fresh row with zero coefficients. */
-export function newRow(step: number, flags = 0): StepRow {
-  return { step, flags, c: new Float64Array(ROW_COEFFS) };
+export function newRow(step: number, flags = 0, kernel = 0): StepRow {
+  return { kernel, step, flags, c: new Float64Array(ROW_COEFFS) };
 }
 
 /** Writes (t, m_t, sigma_t^2) of time `t` into row slot `slot` (0..3) as the kernels' `TimeParams`. */
@@ -44,10 +48,22 @@ export interface ReferenceContext {
   readonly particle: number;
   readonly rng: Philox;
   readonly model: ModelEval;
-  /** Per-particle auxiliary state of `auxLength` floats (e.g. the previous x0hat), zero at start. */
-  readonly aux: Float64Array;
+  /** This particle's slice of each of the plan's extra buffers, by name, zero at start. */
+  readonly buffers: Readonly<Record<string, Float64Array>>;
   /** Scratch vectors of length dim. */
   readonly scratch: Float64Array[];
+}
+
+/** A compute kernel of a plan. */
+export interface KernelSpec {
+  /** Shader file (without .wgsl) with a `main` entry point; it includes "sampler-common". */
+  shader: string;
+  defines: ShaderDefines;
+  /** Whether its model calls need the score and/or the denoiser x0hat. */
+  wantScore: boolean;
+  wantX0: boolean;
+  /** Invocations per particle (e.g. one per sub-window for batched evaluations); default 1. */
+  lanes?: number;
 }
 
 /** A planned run of one sampler. */
@@ -60,10 +76,13 @@ export interface SamplerPlan {
   rounds: number;
   /** The times of the grid the plan was made on (float64, decreasing). */
   grid: Float64Array;
-  /** The WGSL kernel and its defines (DIM, WG_SIZE and the score model's are added by the engine). */
-  kernel: { shader: string; defines: ShaderDefines; wantScore: boolean; wantX0: boolean };
-  /** Floats of per-particle auxiliary state (a second buffer bound at binding 3), 0 for none. */
-  auxPerDim: number;
+  /** The WGSL kernels the rows dispatch (DIM, DIM4, WG_SIZE, LANES and the score model's defines are added by the engine). */
+  kernels: KernelSpec[];
+  /**
+   * Extra per-particle float buffers, zero at the start of a run, bound at @binding(3), (4), ... of
+   * group 0 in this order in every kernel of the plan (the WGSL declares them with these names).
+   */
+  buffers: { name: string; floatsPerParticle: number }[];
   /** The float64 reference of one row applied to one particle's state `x` (in place). */
   reference: (x: Float64Array, row: StepRow, ctx: ReferenceContext) => void;
 }
@@ -82,6 +101,8 @@ export interface SamplerOptionSpec {
 
 /** Settings every plan receives, already validated. */
 export interface PlanInput {
+  /** Dimension of the state. */
+  dim: number;
   nfe: number;
   tMax: number;
   delta: number;
