@@ -213,7 +213,14 @@ export class Engine {
     });
     let keepState = false;
     try {
-      const extra = plan.buffers.map((b) => buffer(b.name, Math.max(16, P * b.floatsPerParticle * 4), GPUBufferUsage.STORAGE));
+      const extra = plan.buffers.map((b) =>
+        buffer(b.name, Math.max(16, 4 * (b.words ?? P * (b.floatsPerParticle ?? 0))), GPUBufferUsage.STORAGE | (b.indirect ? GPUBufferUsage.INDIRECT : 0)));
+      const indirectArgs = plan.kernels.map((k) => {
+        if (!k.indirect) return null;
+        const i = plan.buffers.findIndex((b) => b.name === k.indirect!.buffer && b.indirect);
+        if (i < 0) throw new MidstepError(`kernel ${k.shader}: indirect buffer "${k.indirect.buffer}" is not an indirect plan buffer`);
+        return { buffer: extra[i]!, offset: k.indirect.offset };
+      });
       const k0 = run.seed >>> 0, k1 = Math.floor(run.seed / 4294967296) >>> 0;
       // one run uniform per dispatch grid shape (the row stride differs with lanes)
       const runUniform = (rowStride: number) => {
@@ -238,7 +245,7 @@ export class Engine {
         });
       const modelGroup = (k: Kernel) => device.createBindGroup({ layout: k.group1, entries: scoreBindings.entries });
       const initGroups = [group0(init, grid.rowStride, false), modelGroup(init)] as const;
-      const stepGroups = kernels.map((k, i) => [group0(k, grids[i]!.rowStride, true), modelGroup(k)] as const);
+      const stepGroups = kernels.map((k, i) => [group0(k, indirectArgs[i] ? 0 : grids[i]!.rowStride, true), modelGroup(k)] as const);
 
       const batch = request.stepsPerSubmit ?? (request.onProgress || request.signal ? Math.max(1, Math.ceil(rows.length / 20)) : rows.length);
       // rounds done after row i, for progress
@@ -265,7 +272,9 @@ export class Engine {
             current = k;
           }
           pass.setBindGroup(0, stepGroups[k]![0], [i * ROW_BYTES]);
-          pass.dispatchWorkgroups(grids[k]!.x, grids[k]!.y);
+          const ind = indirectArgs[k];
+          if (ind) pass.dispatchWorkgroupsIndirect(ind.buffer, ind.offset);
+          else pass.dispatchWorkgroups(grids[k]!.x, grids[k]!.y);
         }
         pass.end();
         device.queue.submit([encoder.finish()]);

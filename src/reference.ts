@@ -49,7 +49,7 @@ export function sampleReference(request: ReferenceRequest): ReferenceResult {
   const rng = new Philox(run.seed);
   const out = new Float64Array(P * d);
   const x = new Float64Array(d);
-  const buffers = Object.fromEntries(run.plan.buffers.map((b) => [b.name, new Float64Array(b.floatsPerParticle)]));
+  const buffers = Object.fromEntries(run.plan.buffers.filter((b) => b.floatsPerParticle !== undefined).map((b) => [b.name, new Float64Array(b.floatsPerParticle!)]));
   const scratch = Array.from({ length: 6 }, () => new Float64Array(d));
   const every = Math.max(1, Math.floor(P / 20));
   for (let i = 0; i < P; i++) {

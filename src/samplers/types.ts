@@ -54,6 +54,18 @@ export interface ReferenceContext {
   readonly scratch: Float64Array[];
 }
 
+/** An extra storage buffer of a plan (zero at the start of a run). */
+export interface PlanBuffer {
+  /** Name, as the WGSL declares it. */
+  name: string;
+  /** Size per particle in 4-byte words (per-particle state); the reference gets this slice. */
+  floatsPerParticle?: number;
+  /** Or a fixed size in 4-byte words (counters, compacted lists, indirect arguments); not given to the reference. */
+  words?: number;
+  /** Also usable as the argument buffer of an indirect dispatch. */
+  indirect?: boolean;
+}
+
 /** A compute kernel of a plan. */
 export interface KernelSpec {
   /** Shader file (without .wgsl) with a `main` entry point; it includes "sampler-common". */
@@ -64,6 +76,12 @@ export interface KernelSpec {
   wantX0: boolean;
   /** Invocations per particle (e.g. one per sub-window for batched evaluations); default 1. */
   lanes?: number;
+  /**
+   * Dispatch indirectly: the workgroup counts (x, y, z as u32) are read from plan buffer `buffer`
+   * at byte `offset`, written by an earlier kernel (e.g. after compacting a list of active work).
+   * The kernel then gets run.row_stride = 0 and must bound itself by its own count.
+   */
+  indirect?: { buffer: string; offset: number };
 }
 
 /** A planned run of one sampler. */
@@ -82,7 +100,7 @@ export interface SamplerPlan {
    * Extra per-particle float buffers, zero at the start of a run, bound at @binding(3), (4), ... of
    * group 0 in this order in every kernel of the plan (the WGSL declares them with these names).
    */
-  buffers: { name: string; floatsPerParticle: number }[];
+  buffers: PlanBuffer[];
   /** The float64 reference of one row applied to one particle's state `x` (in place). */
   reference: (x: Float64Array, row: StepRow, ctx: ReferenceContext) => void;
 }
