@@ -5,10 +5,13 @@ import { ddpm } from './ddpm.js';
 import { dpmpp2m } from './dpmpp-2m.js';
 import { eulerMaruyama } from './euler-maruyama.js';
 import { heun } from './heun.js';
+import { heroism } from './heroism.js';
+import { acceleratedSde } from './accelerated-sde.js';
+import { poissonMidpoint } from './poisson-midpoint.js';
 import type { SamplerDefinition } from './types.js';
 
 /** All samplers, in the order `midstep list` shows them. */
-export const SAMPLERS: readonly SamplerDefinition[] = [eulerMaruyama, ddpm, ddim, heun, dpmpp2m];
+export const SAMPLERS: readonly SamplerDefinition[] = [eulerMaruyama, ddpm, ddim, heun, dpmpp2m, heroism, acceleratedSde, poissonMidpoint];
 
 /** The sampler called `name`. @throws SamplerOptionError listing the known names. */
 export function getSampler(name: string): SamplerDefinition {
