@@ -13,6 +13,8 @@ const STREAM_EXACT: u32 = 2u;
 const STREAM_COMPONENT: u32 = 3u;
 const STREAM_SCALAR: u32 = 4u;
 const STREAM_STEP_NOISE2: u32 = 5u;
+// Corrector noise: stream STREAM_CORRECTOR + 4 j + q for inner step j and normal sequence q.
+const STREAM_CORRECTOR: u32 = 16u;
 
 // High 32 bits of a * b by 16-bit limbs (WGSL has no u64).
 fn mulhi32(a: u32, b: u32) -> u32 {

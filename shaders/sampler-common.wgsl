@@ -70,6 +70,18 @@ fn normals(particle: u32, step: u32, stream: u32, z: ptr<function, Vec>) {
   }
 }
 
+// The same draws as normals, with the block loop left rolled: for callers that draw inside their own
+// loops, where DIM4 inlined Philox blocks make SwiftShader's shader compilation explode.
+fn normals_rolled(particle: u32, step: u32, stream: u32, z: ptr<function, Vec>) {
+  for (var b = 0u; b < DIM4; b++) {
+    var n4 = philox_normal4(run.key, particle, step, stream, b);
+    for (var e = 0u; e < 4u; e++) { // unroll
+      if (4u * b + e >= DIM) { n4[e] = 0.0; }
+    }
+    (*z)[b] = n4;
+  }
+}
+
 fn time_params(v: vec4<f32>) -> TimeParams {
   return TimeParams(v.x, v.y, v.z);
 }

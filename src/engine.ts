@@ -8,7 +8,7 @@ import { acquireDevice, type GpuContext } from './gpu/device.js';
 import { resolveRun, type RunSettings } from './run-request.js';
 import { gmmScoreModel } from './scores/gmm-score.js';
 import type { ScoreBindings, ScoreModel } from './scores/types.js';
-import { ROW_COEFFS, type KernelSpec, type StepRow } from './samplers/types.js';
+import { ROW_COEFFS, type KernelSpec, type PlanBuffer, type StepRow } from './samplers/types.js';
 import { GaussianMixture } from './targets/gmm.js';
 
 /** Invocations per workgroup of the thread-per-particle kernels. */
@@ -126,7 +126,7 @@ export class Engine {
   }
 
   /** Builds (or reuses) the pipeline of kernel `spec` for `model`, with `buffers` extra bindings. */
-  private kernel(model: ScoreModel, spec: KernelSpec, buffers: number): Promise<Kernel> {
+  private kernel(model: ScoreModel, spec: KernelSpec, buffers: readonly PlanBuffer[]): Promise<Kernel> {
     const defines: ShaderDefines = {
       ...model.defines,
       ...spec.defines,
@@ -137,17 +137,19 @@ export class Engine {
       WANT_SCORE: spec.wantScore,
       WANT_X0: spec.wantX0,
     };
-    const key = `${model.shader}|${spec.shader}|${buffers}|${JSON.stringify(Object.entries(defines).sort())}`;
+    // plan buffers bound read-only: the listed ones and the indirect-argument buffer
+    const readOnly = buffers.map((b) => (spec.readOnly ?? []).includes(b.name) || spec.indirect?.buffer === b.name);
+    const key = `${model.shader}|${spec.shader}|${readOnly.map(Number).join('')}|${JSON.stringify(Object.entries(defines).sort())}`;
     let p = this.kernels.get(key);
     if (!p) {
-      p = this.buildKernel([model.shader, spec.shader], defines, buffers, model);
+      p = this.buildKernel([model.shader, spec.shader], defines, readOnly, model);
       this.kernels.set(key, p);
       p.catch(() => this.kernels.delete(key));
     }
     return p;
   }
 
-  private async buildKernel(shaders: string[], defines: ShaderDefines, buffers: number, model: ScoreModel): Promise<Kernel> {
+  private async buildKernel(shaders: string[], defines: ShaderDefines, readOnly: readonly boolean[], model: ScoreModel): Promise<Kernel> {
     const device = this.gpu.device;
     const code = composeShader(shaders, defines);
     const module = device.createShaderModule({ label: shaders.join('+'), code });
@@ -156,14 +158,14 @@ export class Engine {
     if (errors.length) {
       throw new MidstepError(`WGSL of ${shaders.join(' + ')} does not compile: ${errors.map((e) => `line ${e.lineNum}: ${e.message}`).join('; ')}`);
     }
-    const storage = (binding: number): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } });
+    const storage = (binding: number, ro = false): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: ro ? 'read-only-storage' : 'storage' } });
     const group0 = device.createBindGroupLayout({
       label: 'sampler state',
       entries: [
         { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } },
         { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } },
         storage(2),
-        ...Array.from({ length: buffers }, (_, i) => storage(3 + i)),
+        ...readOnly.map((ro, i) => storage(3 + i, ro)),
       ],
     });
     const group1 = device.createBindGroupLayout({ label: 'score model', entries: model.layoutEntries() });
@@ -188,9 +190,11 @@ export class Engine {
     const device = this.gpu.device;
     if (this.gpu.lostReason) throw new DeviceError(`the WebGPU device was lost (${this.gpu.lostReason}); create a new engine`);
     const plan = run.plan;
+    // build only the kernels some row dispatches
+    const used = new Set(plan.rows.map((r) => r.kernel));
     const [init, ...kernels] = await Promise.all([
-      this.kernel(model, INIT_KERNEL, 0),
-      ...plan.kernels.map((k) => this.kernel(model, k, plan.buffers.length)),
+      this.kernel(model, INIT_KERNEL, []),
+      ...plan.kernels.map((k, i) => (used.has(i) ? this.kernel(model, k, plan.buffers) : null)),
     ]);
 
     const P = run.particles, d = model.dim, rows = plan.rows;
@@ -245,7 +249,7 @@ export class Engine {
         });
       const modelGroup = (k: Kernel) => device.createBindGroup({ layout: k.group1, entries: scoreBindings.entries });
       const initGroups = [group0(init, grid.rowStride, false), modelGroup(init)] as const;
-      const stepGroups = kernels.map((k, i) => [group0(k, indirectArgs[i] ? 0 : grids[i]!.rowStride, true), modelGroup(k)] as const);
+      const stepGroups = kernels.map((k, i) => (k ? ([group0(k, indirectArgs[i] ? 0 : grids[i]!.rowStride, true), modelGroup(k)] as const) : null));
 
       const batch = request.stepsPerSubmit ?? (request.onProgress || request.signal ? Math.max(1, Math.ceil(rows.length / 20)) : rows.length);
       // rounds done after row i, for progress

@@ -2,6 +2,7 @@
  * Scores a sample against the exact q_t of a Gaussian-mixture target with every applicable metric,
  * and reports the finite-sample floor: the same metrics on exact samples of the same size.
  */
+import { radiusW2 } from './radius-w2.js';
 import { RunOptionError } from '../errors.js';
 import type { GaussianMixture } from '../targets/gmm.js';
 import { checkSamples, DEFAULT_METRIC_SEED, deriveSeed, type SampleArray } from './common.js';
@@ -12,7 +13,7 @@ import { momentErrors } from './moments.js';
 import { slicedW2Many } from './sliced-w2.js';
 
 /** The metric names, in report order. */
-export const METRIC_NAMES = ['sw2', 'mmd2', 'meanErr', 'covErr', 'modeTV', 'modeTVsoft', 'histTV'] as const;
+export const METRIC_NAMES = ['sw2', 'mmd2', 'meanErr', 'covErr', 'modeTV', 'modeTVsoft', 'radiusW2', 'histTV'] as const;
 
 /** A metric name. */
 export type MetricName = (typeof METRIC_NAMES)[number];
@@ -31,6 +32,8 @@ export const METRIC_DESCRIPTIONS: Record<MetricName, string> = {
   modeTV: 'TV between hard component-assignment frequencies and the mixture weights',
   /** TV of mean responsibilities vs the weights (unbiased). */
   modeTVsoft: 'TV between mean responsibilities and the mixture weights',
+  /** W2 of whitened radii to the most responsible component: adds up error over coordinates. */
+  radiusW2: 'W2 of the whitened distance to the most responsible component vs an exact sample (adds up error over coordinates, for dimension studies)',
   /** d <= 2: TV of the histogram (100 or 50x50 bins + outside) vs exact bin probabilities. */
   histTV: 'histogram TV vs exact bin probabilities (d <= 2; 100 or 50x50 bins plus an outside bin)',
 };
@@ -119,6 +122,10 @@ export function evaluateSamples(target: GaussianMixture, X: SampleArray, n: numb
     const main = modeFrequencies(target, X, n, t), fl = floors.map((F) => modeFrequencies(target, F, n, t));
     if (want.has('modeTV')) put('modeTV', tv(main.hard, main.bad), fl.map((f) => tv(f.hard, f.bad)));
     if (want.has('modeTVsoft')) put('modeTVsoft', tv(main.soft, main.bad), fl.map((f) => tv(f.soft, f.bad)));
+  }
+  if (want.has('radiusW2')) {
+    const rs = deriveSeed(seed, 4);
+    put('radiusW2', radiusW2(target, X, n, t, rs), floors.map((F) => radiusW2(target, F, n, t, rs)));
   }
   if (want.has('histTV')) {
     const grid = exactBins(target, t);

@@ -6,4 +6,5 @@ export * from './mmd.js';
 export * from './moments.js';
 export * from './mode-tv.js';
 export * from './hist-tv.js';
+export * from './radius-w2.js';
 export * from './evaluate.js';

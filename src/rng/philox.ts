@@ -67,6 +67,8 @@ export const Stream = {
   scalar: 4,
   /** A second, correlated Gaussian sequence of the same step (e.g. Brownian midpoint increments). */
   stepNoise2: 5,
+  /** Corrector noise: stream corrector + 4 j + q for inner step j and normal sequence q (0..3). */
+  corrector: 16,
 } as const;
 
 /**

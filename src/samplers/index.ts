@@ -5,13 +5,18 @@ import { ddpm } from './ddpm.js';
 import { dpmpp2m } from './dpmpp-2m.js';
 import { eulerMaruyama } from './euler-maruyama.js';
 import { heun } from './heun.js';
+import { parallelMidpoint } from './parallel-midpoint.js';
+import { randomizedMidpoint } from './randomized-midpoint.js';
 import { heroism } from './heroism.js';
 import { acceleratedSde } from './accelerated-sde.js';
 import { poissonMidpoint } from './poisson-midpoint.js';
 import type { SamplerDefinition } from './types.js';
 
 /** All samplers, in the order `midstep list` shows them. */
-export const SAMPLERS: readonly SamplerDefinition[] = [eulerMaruyama, ddpm, ddim, heun, dpmpp2m, heroism, acceleratedSde, poissonMidpoint];
+export const SAMPLERS: readonly SamplerDefinition[] = [eulerMaruyama, ddpm, ddim, heun, dpmpp2m, randomizedMidpoint, parallelMidpoint, heroism, acceleratedSde, poissonMidpoint];
+
+/** Names of the baseline samplers (ALGORITHMS.md B1-B7), the ones the core tests sweep. */
+export const BASELINE_NAMES: readonly string[] = [eulerMaruyama, ddpm, ddim, heun, dpmpp2m].map((s) => s.name);
 
 /** The sampler called `name`. @throws SamplerOptionError listing the known names. */
 export function getSampler(name: string): SamplerDefinition {

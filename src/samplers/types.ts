@@ -80,8 +80,12 @@ export interface KernelSpec {
    * Dispatch indirectly: the workgroup counts (x, y, z as u32) are read from plan buffer `buffer`
    * at byte `offset`, written by an earlier kernel (e.g. after compacting a list of active work).
    * The kernel then gets run.row_stride = 0 and must bound itself by its own count.
+   * WebGPU forbids a buffer to be both the indirect argument and writable storage of one dispatch,
+   * so this kernel sees the argument buffer read-only: its WGSL must declare it `var<storage, read>`.
    */
   indirect?: { buffer: string; offset: number };
+  /** Names of plan buffers this kernel only reads; they are bound read-only (declare them `var<storage, read>`). */
+  readOnly?: string[];
 }
 
 /** A planned run of one sampler. */

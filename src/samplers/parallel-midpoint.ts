@@ -1,0 +1,137 @@
+/**
+ * Parallel randomized midpoint (Gupta, Cai, Chen 2024, the parallel predictor after Shen and Lee
+ * 2019), in the data-prediction form that a float64 check found stable (ALGORITHMS.md 3.5 with 3.7
+ * and 10.1 item 2). The formulas are our reconstruction [R]: the paper's algorithm box, R, K and
+ * window lengths were not available.
+ *
+ * With y = x / sigma and E = e^lambda, the probability-flow ODE reads dy/dE = x0hat(x). Each window
+ * [a, b] of the time grid is split into R sub-intervals, uniform in lambda, with one midpoint each,
+ * uniform in E (so that dE_i x0hat(midpoint) is an unbiased estimate of the sub-interval's integral).
+ * K Picard rounds refine the midpoint states; the R evaluations of a round are one dispatch.
+ *   start:    g_a = x0hat(x_a)                                                          1 round
+ *   round 0:  y_i = y_a + (E_mid_i - E_a) g_a,            g_i = x0hat(y_i at t_mid_i)  1 round
+ *   round k:  y_i = y_a + sum_{j<i} dE_j g_j + (E_mid_i - E_{i-1}) g_i,  g_i = ...     1 round each (K)
+ *   end:      y_b = y_a + sum_i dE_i g_i                                                no evaluation
+ * Cost per window: 1 + R (K + 1) evaluations in K + 2 sequential rounds.
+ */
+import { SamplerOptionError } from '../errors.js';
+import { timeGrid } from '../math/grids.js';
+import { logSnr, noiseStd } from '../math/ou.js';
+import { Stream } from '../rng/philox.js';
+import { newRow, setTime, type ReferenceContext, type SamplerDefinition, type StepRow } from './types.js';
+
+const FIRST = 1;
+const READ_PARITY = 2;
+
+/** The rows of one window from t_a to t_b. */
+function windowRows(window: number, ta: number, tb: number, R: number, K: number, next: () => number): StepRow[] {
+  const dl = (logSnr(tb) - logSnr(ta)) / R;
+  const base = (kernel: number, flags: number, rounds: number) => {
+    const row = newRow(next(), flags | (window << 4), kernel);
+    row.c[0] = Math.exp(logSnr(ta));
+    row.c[1] = dl;
+    row.c[2] = Math.expm1(dl);
+    row.c[3] = 1 / noiseStd(ta);
+    setTime(row, 1, ta);
+    row.c[8] = noiseStd(tb);
+    row.rounds = rounds;
+    return row;
+  };
+  const rows = [base(0, 0, 1), base(1, FIRST, 1)];
+  let parity = 0; // round 0 writes parity 0
+  for (let k = 1; k <= K; k++) {
+    rows.push(base(1, parity ? READ_PARITY : 0, 1));
+    parity = 1 - parity;
+  }
+  rows.push(base(2, parity ? READ_PARITY : 0, 0));
+  return rows;
+}
+
+/** Midpoint time parameters from E = e^lambda (float64). */
+const fromE = (e: number) => ({ t: 0.5 * Math.log1p(1 / (e * e)), sigma: 1 / Math.sqrt(1 + e * e) });
+
+/** Float64 reference of one row for one particle (mirrors shaders/parallel-midpoint.wgsl). */
+function reference(R: number, x: Float64Array, row: StepRow, ctx: ReferenceContext): void {
+  const d = ctx.dim;
+  const ga = ctx.buffers.ga!, gbuf = ctx.buffers.gbuf!;
+  const ea = row.c[0]!, dl = row.c[1]!, em1 = row.c[2]!, invSigA = row.c[3]!;
+  const gIndex = (parity: number, lane: number) => (parity * R + lane) * d;
+  const lo = (j: number) => ea * Math.exp(j * dl);
+  if (row.kernel === 0) {
+    ctx.model(x, 0, row.c[4]!, null, ga);
+    return;
+  }
+  const rp = (row.flags & READ_PARITY) !== 0 ? 1 : 0;
+  if (row.kernel === 2) {
+    for (let j = 0; j < d; j++) {
+      let acc = x[j]! * invSigA;
+      for (let i = 0; i < R; i++) acc += lo(i) * em1 * gbuf[gIndex(rp, i) + j]!;
+      x[j] = row.c[8]! * acc;
+    }
+    return;
+  }
+  const first = (row.flags & FIRST) !== 0;
+  const wp = first ? 0 : 1 - rp;
+  const window = row.flags >>> 4;
+  const y = ctx.scratch[0]!, g = ctx.scratch[1]!;
+  const out = new Float64Array(R * d);
+  for (let lane = 0; lane < R; lane++) {
+    const u = ctx.rng.uniform(ctx.particle, window, Stream.scalar, lane);
+    const eLo = lo(lane), eMid = eLo + u * eLo * em1;
+    for (let j = 0; j < d; j++) {
+      let acc = x[j]! * invSigA;
+      if (first) acc += (eMid - ea) * ga[j]!;
+      else {
+        for (let i = 0; i < lane; i++) acc += lo(i) * em1 * gbuf[gIndex(rp, i) + j]!;
+        acc += (eMid - eLo) * gbuf[gIndex(rp, lane) + j]!;
+      }
+      y[j] = acc;
+    }
+    const mid = fromE(eMid);
+    for (let j = 0; j < d; j++) y[j] = mid.sigma * y[j]!;
+    ctx.model(y, 0, mid.t, null, g);
+    out.set(g.subarray(0, d), lane * d);
+  }
+  gbuf.set(out, gIndex(wp, 0));
+}
+
+export const parallelMidpoint: SamplerDefinition = {
+  name: 'parallel-midpoint',
+  description:
+    'Parallel randomized midpoint in data-prediction form [R]: windows of R random midpoints refined by K Picard rounds, ' +
+    'the R evaluations of a round in one dispatch; 1 + R(K+1) evaluations and K + 2 rounds per window. No corrector.',
+  source: 'Gupta, Cai, Chen 2024 (arXiv 2406.00924), parallel predictor after Shen & Lee 2019; our (I-x0) reconstruction, ALGORITHMS.md 3.5, 3.7, 10.1',
+  nfePerStep: '1 + R (K + 1) per window',
+  roundsPerStep: 'K + 2 per window',
+  minNfe: 1,
+  options: [
+    { name: 'width', type: 'integer', default: 8, min: 1, max: 256, description: 'R: random midpoints (parallel evaluations) per window' },
+    { name: 'picard', type: 'integer', default: 2, min: 0, max: 64, description: 'K: Picard refinement rounds per window' },
+  ],
+  plan({ dim, nfe, tMax, delta, grid, options }) {
+    const R = options.width as number, K = options.picard as number;
+    const perWindow = 1 + R * (K + 1);
+    if (nfe < perWindow) {
+      throw new SamplerOptionError('nfe', nfe, `at least 1 + width (picard + 1) = ${perWindow} for parallel-midpoint with width ${R}, picard ${K}`);
+    }
+    const windows = Math.floor(nfe / perWindow);
+    const ts = timeGrid(grid, windows, tMax, delta);
+    const rows: StepRow[] = [];
+    let step = 0;
+    for (let w = 0; w < windows; w++) rows.push(...windowRows(w + 1, ts[w]!, ts[w + 1]!, R, K, () => ++step));
+    return {
+      rows,
+      nfe: windows * perWindow,
+      rounds: windows * (K + 2),
+      grid: ts,
+      kernels: [0, 1, 2].map((k) => ({
+        shader: 'parallel-midpoint', defines: { PM_START: k === 0, PM_ROUND: k === 1, PM_WIDTH: R }, wantScore: false, wantX0: true, lanes: k === 1 ? R : 1,
+      })),
+      buffers: [
+        { name: 'ga', floatsPerParticle: dim },
+        { name: 'gbuf', floatsPerParticle: 2 * R * dim },
+      ],
+      reference: (x, row, ctx) => reference(R, x, row, ctx),
+    };
+  },
+};
