@@ -11,6 +11,7 @@
  *
  *   npx tsx bench/midpoint.ts            # writes bench/results/midpoint.{json,md} and midpoint-*.svg
  *   npx tsx bench/midpoint.ts --quick    # a smaller smoke run (not committed)
+ *   npx tsx bench/midpoint.ts --only C   # one part (A, B or C), printed only
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -24,6 +25,8 @@ import { loadTarget } from '../src/targets/presets.js';
 import { logLogPlot, type Series } from './svg-plot.js';
 
 const QUICK = process.argv.includes('--quick');
+/** `--only C` runs one part (A, B or C) and prints it without writing results. */
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
 const OUT = join(dirname(fileURLToPath(import.meta.url)), 'results');
 const SEED = 1;
 
@@ -134,6 +137,35 @@ async function partB(engine: Engine): Promise<Scaling[]> {
   return out;
 }
 
+interface RoundsPoint { label: string; nfe: number; rounds: number; sw2: number; sw2Floor: number; ratio: number }
+
+/**
+ * Part C: the issue's goal for the parallel sampler: sliced-W2 within 1.5x its floor on a
+ * 128-dimensional mixture in at most 8 sequential rounds, spending parallel width (large R, few
+ * wide windows) instead of depth; sequential samplers at the same 8 rounds beside it.
+ */
+const ROUNDS_CONFIGS: Config[] = [
+  { label: 'ddim', sampler: 'ddim', nfes: [8] },
+  { label: 'dpmpp-2m', sampler: 'dpmpp-2m', nfes: [8] },
+  { label: 'heun', sampler: 'heun', nfes: [8] },
+  { label: 'randomized-midpoint (x0)', sampler: 'randomized-midpoint', nfes: [8] },
+  ...([[1, 16, 6], [1, 64, 6], [1, 128, 6], [1, 32, 4], [2, 16, 2], [2, 64, 2], [4, 32, 0]] as const).map(([w, R, K]) => ({
+    label: `parallel-midpoint ${w} window${w > 1 ? 's' : ''} R=${R} K=${K}`, sampler: 'parallel-midpoint', options: { width: R, picard: K }, nfes: [w * window(R, K)],
+  })),
+];
+
+async function partC(engine: Engine, target: GaussianMixture, P: number): Promise<RoundsPoint[]> {
+  const out: RoundsPoint[] = [];
+  for (const c of ROUNDS_CONFIGS) {
+    const r = await engine.sample({ target, sampler: c.sampler, nfe: c.nfes[0]!, particles: P, seed: SEED, options: c.options });
+    const ev = evaluateSamples(target, r.samples!, P, { t: r.delta, seed: 3, metrics: ['sw2'], floorDraws: 3 });
+    const p = { label: c.label, nfe: r.nfe, rounds: r.rounds, sw2: ev.metrics.sw2!, sw2Floor: ev.floor.sw2!, ratio: ev.metrics.sw2! / ev.floor.sw2! };
+    out.push(p);
+    console.log(`${target.name} ${c.label}: nfe ${p.nfe} rounds ${p.rounds} sw2 / floor ${p.ratio.toFixed(2)}`);
+  }
+  return out;
+}
+
 /** Least-squares slope of log y against log x. */
 function slope(pts: { x: number; y: number }[]): number {
   const n = pts.length, lx = pts.map((p) => Math.log(p.x)), ly = pts.map((p) => Math.log(p.y));
@@ -147,8 +179,17 @@ async function main() {
   const gpu = await acquireNodeDevice();
   const engine = new Engine(gpu);
   const started = new Date();
+  const target128 = isoMixture(128, 4, 128);
+  if (ONLY) {
+    if (ONLY === 'A') await partA(engine);
+    else if (ONLY === 'B') await partB(engine);
+    else await partC(engine, target128, QUICK ? 2000 : 10000);
+    engine.destroy();
+    process.exit(0);
+  }
   const a = await partA(engine);
   const b = await partB(engine);
+  const c = await partC(engine, target128, QUICK ? 2000 : 10000);
   engine.destroy();
   const command = `npx tsx bench/midpoint.ts${QUICK ? ' --quick' : ''}`;
   const slopes = SCALING_CONFIGS.map((c) => {
@@ -158,7 +199,7 @@ async function main() {
   const meta = { date: started.toISOString(), adapter: gpu.adapterName, command, seconds: (Date.now() - started.getTime()) / 1000 };
   const suffix = QUICK ? '-quick' : '';
   mkdirSync(OUT, { recursive: true });
-  writeFileSync(join(OUT, `midpoint${suffix}.json`), JSON.stringify({ meta, errorVsNfe: a, scaling: b, slopes }, null, 1));
+  writeFileSync(join(OUT, `midpoint${suffix}.json`), JSON.stringify({ meta, errorVsNfe: a, scaling: b, slopes, atEightRounds: { target: target128.name, points: c } }, null, 1));
 
   // plots: sw2 / floor against nfe and against rounds, per target; nfe* against d
   for (const { target } of TARGETS) {
@@ -189,6 +230,9 @@ async function main() {
       return `| ${c.label} | ${cells.join(' | ')} | ${sl === null ? 'n/a' : sl.toFixed(2)} | ${theory} |`;
     }),
     '', 'n/r: not reached within the nfe ladder.',
+    '', `## At most 8 rounds on a 128-dimensional mixture (${target128.name}, ${QUICK ? 2000 : 10000} particles); goal: sw2 within 1.5x its floor`, '',
+    '| sampler | nfe | rounds | sw2 | floor | sw2 / floor |', '|---|---:|---:|---:|---:|---:|',
+    ...c.map((p) => `| ${p.label} | ${p.nfe} | ${p.rounds} | ${p.sw2.toPrecision(3)} | ${p.sw2Floor.toPrecision(3)} | ${p.ratio.toFixed(2)} |`),
   ];
   writeFileSync(join(OUT, `midpoint${suffix}.md`), md.join('\n') + '\n');
   console.log(md.join('\n'));

@@ -8,7 +8,9 @@ import { eiUlmcNoiseCovariance, eiUlmcStep, rmUlmcCovariance, rmUlmcIncrements }
 import { noiseVariance, signalScale } from '../src/math/ou.js';
 import { sampleReference } from '../src/reference.js';
 import { Philox } from '../src/rng/philox.js';
-import { FORMS, predictorRow, predictorStep } from '../src/samplers/randomized-midpoint.js';
+import { correctorReference, correctorRow, FORMS, predictorRow, predictorStep } from '../src/samplers/randomized-midpoint.js';
+import { parallelUlmcReference, parallelUlmcRows } from '../src/samplers/parallel-ulmc.js';
+import type { ReferenceContext } from '../src/samplers/types.js';
 import { GaussianMixture } from '../src/targets/gmm.js';
 import { loadTarget } from '../src/targets/presets.js';
 import { testEngine } from './helpers/gpu.js';
@@ -164,6 +166,49 @@ describe('parallel-midpoint', () => {
     const more = sampleReference({ target: gmm, sampler: 'parallel-midpoint', nfe: 1 + 1 * 22, particles: 50, seed: 2, tMax: 1, delta: 0.8, options: { width: 1, picard: 21 } });
     expect(maxRelErr(one.samples, more.samples)).toBeLessThan(1e-9);
     expect(maxRelErr(one.samples, few.samples)).toBeGreaterThan(1e-6);
+  });
+
+  it.each([
+    { target: 'ring2d', steps: 3, cpicard: 2 },
+    { target: 'aniso16', steps: 2, cpicard: 1 },
+  ])('$target with the parallel ULMC corrector (M $steps, $cpicard rounds): kernels equal the float64 reference, nfe and rounds counted', async ({ target, steps, cpicard }) => {
+    const gmm = loadTarget(target);
+    const options = { width: 2, picard: 1, corrector: 'ulmc', 'corrector-steps': steps, 'corrector-picard': cpicard };
+    const perWindow = 1 + 2 * 2 + steps * cpicard;
+    const s = { sampler: 'parallel-midpoint', nfe: 2 * perWindow, particles: 120, seed: 9, offset: 2, options };
+    const g = await engine.sample({ target: gmm, ...s });
+    const r = sampleReference({ target: gmm, ...s });
+    expect(g.nfe).toBe(2 * perWindow);
+    expect(g.rounds).toBe(2 * (1 + 2 + cpicard));
+    expect(maxRelErr(g.samples!, r.samples)).toBeLessThan(1e-3);
+  });
+
+  it('the parallel ULMC corrector with M Picard rounds is the sequential EI-ULMC corrector on the same noise; fewer rounds differ', () => {
+    const gmm = loadTarget('ring2d');
+    const d = gmm.dim, M = 4, tStar = 0.3, step = 17;
+    const run = (f: (x: Float64Array, ctx: ReferenceContext) => void) => {
+      const out: number[] = [];
+      for (let particle = 0; particle < 40; particle++) {
+        const ctx: ReferenceContext = {
+          dim: d, particle, rng: new Philox(3), model: gmm.evalPoint.bind(gmm),
+          buffers: { cfree: new Float64Array((M + 1) * d), cg: new Float64Array(2 * M * d) },
+          scratch: Array.from({ length: 6 }, () => new Float64Array(d)),
+        };
+        const x = Float64Array.from({ length: d }, (_, j) => Math.sin(particle + 3 * j));
+        f(x, ctx);
+        out.push(...x);
+      }
+      return out;
+    };
+    const c = { steps: M, time: 1, friction: 2 };
+    const sequential = run((x, ctx) => correctorReference(false, M, x, correctorRow(step, { kind: 'ulmc', every: 1, ...c }, tStar), ctx));
+    const parallel = (picard: number) => run((x, ctx) => {
+      let n = step - 1;
+      for (const row of parallelUlmcRows({ ...c, picard }, tStar, 0, () => ++n)) parallelUlmcReference({ ...c, picard }, row.kernel, x, row, ctx);
+    });
+    expect(maxRelErr(parallel(M), sequential)).toBeLessThan(1e-12);
+    expect(maxRelErr(parallel(M + 2), sequential)).toBeLessThan(1e-12);
+    expect(maxRelErr(parallel(1), sequential)).toBeGreaterThan(1e-4);
   });
 
   it('rejects a budget below one window', () => {

@@ -13,11 +13,16 @@
  *   round k:  y_i = y_a + sum_{j<i} dE_j g_j + (E_mid_i - E_{i-1}) g_i,  g_i = ...     1 round each (K)
  *   end:      y_b = y_a + sum_i dE_i g_i                                                no evaluation
  * Cost per window: 1 + R (K + 1) evaluations in K + 2 sequential rounds.
+ *
+ * Corrector (`corrector=ulmc`): the parallel underdamped Langevin corrector of src/samplers/parallel-ulmc.ts
+ * at the end of every `corrector-every`-th window: M = corrector-steps EI-ULMC steps solved by
+ * corrector-picard Picard rounds, M evaluations per round in one dispatch.
  */
 import { SamplerOptionError } from '../errors.js';
 import { timeGrid } from '../math/grids.js';
 import { logSnr, noiseStd } from '../math/ou.js';
 import { Stream } from '../rng/philox.js';
+import { parallelUlmcBuffers, parallelUlmcEvals, parallelUlmcKernels, parallelUlmcReference, parallelUlmcRows, type ParallelUlmc } from './parallel-ulmc.js';
 import { newRow, setTime, type ReferenceContext, type SamplerDefinition, type StepRow } from './types.js';
 
 const FIRST = 1;
@@ -99,39 +104,66 @@ export const parallelMidpoint: SamplerDefinition = {
   name: 'parallel-midpoint',
   description:
     'Parallel randomized midpoint in data-prediction form [R]: windows of R random midpoints refined by K Picard rounds, ' +
-    'the R evaluations of a round in one dispatch; 1 + R(K+1) evaluations and K + 2 rounds per window. No corrector.',
+    'the R evaluations of a round in one dispatch; 1 + R(K+1) evaluations and K + 2 rounds per window. ' +
+    'Optional parallel underdamped Langevin corrector (Picard rounds over EI-ULMC) [R].',
   source: 'Gupta, Cai, Chen 2024 (arXiv 2406.00924), parallel predictor after Shen & Lee 2019; our (I-x0) reconstruction, ALGORITHMS.md 3.5, 3.7, 10.1',
-  nfePerStep: '1 + R (K + 1) per window',
-  roundsPerStep: 'K + 2 per window',
+  nfePerStep: '1 + R (K + 1) per window (+ corrector-steps x corrector-picard per corrector call)',
+  roundsPerStep: 'K + 2 per window (+ corrector-picard per corrector call)',
   minNfe: 1,
   options: [
     { name: 'width', type: 'integer', default: 8, min: 1, max: 256, description: 'R: random midpoints (parallel evaluations) per window' },
     { name: 'picard', type: 'integer', default: 2, min: 0, max: 64, description: 'K: Picard refinement rounds per window' },
+    { name: 'corrector', type: 'enum', default: 'none', values: ['none', 'ulmc'], description: 'parallel underdamped Langevin corrector (Picard over EI-ULMC) after windows' },
+    { name: 'corrector-steps', type: 'integer', default: 4, min: 1, max: 64, description: 'M: ULMC steps per corrector call (parallel evaluations per round)' },
+    { name: 'corrector-picard', type: 'integer', default: 2, min: 1, max: 64, description: 'Picard rounds per corrector call (= M gives the sequential ULMC chain exactly)' },
+    { name: 'corrector-time', type: 'number', default: 1, min: 1e-4, max: 100, description: 'corrector run time in units of sigma_t' },
+    { name: 'friction', type: 'number', default: 2, min: 1e-3, max: 1000, description: 'friction gamma in units of 1 / sigma_t' },
+    { name: 'corrector-every', type: 'integer', default: 1, min: 1, max: 10_000, description: 'run the corrector after every n-th window' },
   ],
   plan({ dim, nfe, tMax, delta, grid, options }) {
     const R = options.width as number, K = options.picard as number;
     const perWindow = 1 + R * (K + 1);
-    if (nfe < perWindow) {
-      throw new SamplerOptionError('nfe', nfe, `at least 1 + width (picard + 1) = ${perWindow} for parallel-midpoint with width ${R}, picard ${K}`);
+    const corr: ParallelUlmc | null = options.corrector === 'ulmc'
+      ? { steps: options['corrector-steps'] as number, picard: options['corrector-picard'] as number, time: options['corrector-time'] as number, friction: options.friction as number }
+      : null;
+    const every = options['corrector-every'] as number;
+    const cost = (w: number) => w * perWindow + (corr ? Math.floor(w / every) * parallelUlmcEvals(corr) : 0);
+    if (nfe < cost(1)) {
+      throw new SamplerOptionError('nfe', nfe, `at least 1 + width (picard + 1) = ${perWindow} for parallel-midpoint with width ${R}, picard ${K}` +
+        (corr && every === 1 ? ` (plus ${parallelUlmcEvals(corr)} for the corrector)` : ''));
     }
-    const windows = Math.floor(nfe / perWindow);
+    let windows = 1;
+    while (cost(windows + 1) <= nfe) windows++;
     const ts = timeGrid(grid, windows, tMax, delta);
     const rows: StepRow[] = [];
     let step = 0;
-    for (let w = 0; w < windows; w++) rows.push(...windowRows(w + 1, ts[w]!, ts[w + 1]!, R, K, () => ++step));
+    const next = () => ++step;
+    let corrections = 0;
+    for (let w = 0; w < windows; w++) {
+      rows.push(...windowRows(w + 1, ts[w]!, ts[w + 1]!, R, K, next));
+      if (corr && (w + 1) % every === 0) {
+        rows.push(...parallelUlmcRows(corr, ts[w + 1]!, 3, next));
+        corrections++;
+      }
+    }
+    const PM_BUFFERS = 2;
     return {
       rows,
-      nfe: windows * perWindow,
-      rounds: windows * (K + 2),
+      nfe: cost(windows),
+      rounds: windows * (K + 2) + (corr ? corrections * corr.picard : 0),
       grid: ts,
-      kernels: [0, 1, 2].map((k) => ({
-        shader: 'parallel-midpoint', defines: { PM_START: k === 0, PM_ROUND: k === 1, PM_WIDTH: R }, wantScore: false, wantX0: true, lanes: k === 1 ? R : 1,
-      })),
+      kernels: [
+        ...[0, 1, 2].map((k) => ({
+          shader: 'parallel-midpoint', defines: { PM_START: k === 0, PM_ROUND: k === 1, PM_WIDTH: R }, wantScore: false, wantX0: true, lanes: k === 1 ? R : 1,
+        })),
+        ...(corr ? parallelUlmcKernels(corr, 3 + PM_BUFFERS) : []),
+      ],
       buffers: [
         { name: 'ga', floatsPerParticle: dim },
         { name: 'gbuf', floatsPerParticle: 2 * R * dim },
+        ...(corr ? parallelUlmcBuffers(corr, dim) : []),
       ],
-      reference: (x, row, ctx) => reference(R, x, row, ctx),
+      reference: (x, row, ctx) => (row.kernel < 3 ? reference(R, x, row, ctx) : parallelUlmcReference(corr!, row.kernel - 3, x, row, ctx)),
     };
   },
 };
