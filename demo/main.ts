@@ -23,7 +23,7 @@ declare global {
   }
 }
 
-const DEFAULTS = { target: 'ring2d', particles: 20_000, nfe: 20, seed: 1, samplers: ['ddim', 'dpmpp-2m', 'heun'] };
+const DEFAULTS = { target: 'ring2d', particles: 20_000, nfe: 20, seed: 1, samplers: ['ddim', 'randomized-midpoint', 'poisson-midpoint'] };
 const SIZE = 260;
 const EXTENT = 3.2;
 

@@ -49,14 +49,15 @@ describe('demo page', () => {
     expect(state, `${error}\n${logs.join('\n')}`).toBe('done');
     const out = await page.evaluate(() => window.midstep);
     expect(out.adapter).toMatch(/\w/);
-    expect(out.results.map((r) => r.name)).toEqual(['ddim', 'dpmpp-2m', 'heun']);
+    expect(out.results.map((r) => r.name)).toEqual(['ddim', 'randomized-midpoint', 'poisson-midpoint']);
     for (const r of out.results) {
-      expect(r.nfe).toBe(20);
+      // poisson-midpoint reports its expected nfe M (2 - 1/K), just under the budget
+      expect(Math.abs(r.nfe - 20)).toBeLessThanOrEqual(0.5);
       expect(Number.isFinite(r.metrics.sw2)).toBe(true);
       expect(r.metrics.sw2).toBeLessThan(20 * r.floor.sw2!);
       expect(r.metrics.modeTV).toBeLessThan(0.1);
     }
-    // DPM-Solver++(2M) is clearly better than DDIM at nfe 20 on ring2d
+    // the randomized midpoint (x0 form) is clearly better than DDIM at nfe 20 on ring2d (CLI: sw2 1.07x vs 2.04x the floor)
     expect(out.results[1]!.metrics.sw2).toBeLessThan(out.results[0]!.metrics.sw2!);
     expect(await page.$$eval('canvas', (c) => c.length)).toBe(4);
   });

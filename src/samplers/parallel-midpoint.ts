@@ -7,7 +7,8 @@
  * With y = x / sigma and E = e^lambda, the probability-flow ODE reads dy/dE = x0hat(x). Each window
  * [a, b] of the time grid is split into R sub-intervals, uniform in lambda, with one midpoint each,
  * uniform in E (so that dE_i x0hat(midpoint) is an unbiased estimate of the sub-interval's integral).
- * K Picard rounds refine the midpoint states; the R evaluations of a round are one dispatch.
+ * K Picard rounds refine the midpoint states; the R evaluations of a round are one dispatch, and the
+ * prefix sums over the sub-intervals are a GPU scan (one dispatch between rounds, no evaluations).
  *   start:    g_a = x0hat(x_a)                                                          1 round
  *   round 0:  y_i = y_a + (E_mid_i - E_a) g_a,            g_i = x0hat(y_i at t_mid_i)  1 round
  *   round k:  y_i = y_a + sum_{j<i} dE_j g_j + (E_mid_i - E_{i-1}) g_i,  g_i = ...     1 round each (K)
@@ -27,8 +28,12 @@ import { newRow, setTime, type ReferenceContext, type SamplerDefinition, type St
 
 const FIRST = 1;
 const READ_PARITY = 2;
+const FINAL_SCAN = 4;
 
-/** The rows of one window from t_a to t_b. */
+/**
+ * The rows of one window from t_a to t_b: start, round 0, then K times (scan, round), then the final
+ * scan, which writes x_b. Scans evaluate nothing (rounds 0).
+ */
 function windowRows(window: number, ta: number, tb: number, R: number, K: number, next: () => number): StepRow[] {
   const dl = (logSnr(tb) - logSnr(ta)) / R;
   const base = (kernel: number, flags: number, rounds: number) => {
@@ -45,33 +50,37 @@ function windowRows(window: number, ta: number, tb: number, R: number, K: number
   const rows = [base(0, 0, 1), base(1, FIRST, 1)];
   let parity = 0; // round 0 writes parity 0
   for (let k = 1; k <= K; k++) {
-    rows.push(base(1, parity ? READ_PARITY : 0, 1));
+    const read = parity ? READ_PARITY : 0;
+    rows.push(base(2, read, 0), base(1, read, 1));
     parity = 1 - parity;
   }
-  rows.push(base(2, parity ? READ_PARITY : 0, 0));
+  rows.push(base(2, FINAL_SCAN | (parity ? READ_PARITY : 0), 0));
   return rows;
 }
-
-/** Midpoint time parameters from E = e^lambda (float64). */
-const fromE = (e: number) => ({ t: 0.5 * Math.log1p(1 / (e * e)), sigma: 1 / Math.sqrt(1 + e * e) });
 
 /** Float64 reference of one row for one particle (mirrors shaders/parallel-midpoint.wgsl). */
 function reference(R: number, x: Float64Array, row: StepRow, ctx: ReferenceContext): void {
   const d = ctx.dim;
-  const ga = ctx.buffers.ga!, gbuf = ctx.buffers.gbuf!;
+  const ga = ctx.buffers.ga!, gbuf = ctx.buffers.gbuf!, gpre = ctx.buffers.gpre!;
   const ea = row.c[0]!, dl = row.c[1]!, em1 = row.c[2]!, invSigA = row.c[3]!;
   const gIndex = (parity: number, lane: number) => (parity * R + lane) * d;
   const lo = (j: number) => ea * Math.exp(j * dl);
+  const rp = (row.flags & READ_PARITY) !== 0 ? 1 : 0;
   if (row.kernel === 0) {
     ctx.model(x, 0, row.c[4]!, null, ga);
     return;
   }
-  const rp = (row.flags & READ_PARITY) !== 0 ? 1 : 0;
   if (row.kernel === 2) {
-    for (let j = 0; j < d; j++) {
-      let acc = x[j]! * invSigA;
-      for (let i = 0; i < R; i++) acc += lo(i) * em1 * gbuf[gIndex(rp, i) + j]!;
-      x[j] = row.c[8]! * acc;
+    // exclusive scan S_0 = y_a, S_{j+1} = S_j + (E_j - E_{j-1}) g_j; the final scan writes x_b = sigma_b S_R
+    const final = (row.flags & FINAL_SCAN) !== 0;
+    for (let k = 0; k < d; k++) {
+      let acc = x[k]! * invSigA;
+      for (let j = 0; j < R; j++) {
+        if (!final) gpre[j * d + k] = acc;
+        acc += lo(j) * em1 * gbuf[gIndex(rp, j) + k]!;
+      }
+      if (final) x[k] = row.c[8]! * acc;
+      else gpre[R * d + k] = acc;
     }
     return;
   }
@@ -84,13 +93,7 @@ function reference(R: number, x: Float64Array, row: StepRow, ctx: ReferenceConte
     const u = ctx.rng.uniform(ctx.particle, window, Stream.scalar, lane);
     const eLo = lo(lane), eMid = eLo + u * eLo * em1;
     for (let j = 0; j < d; j++) {
-      let acc = x[j]! * invSigA;
-      if (first) acc += (eMid - ea) * ga[j]!;
-      else {
-        for (let i = 0; i < lane; i++) acc += lo(i) * em1 * gbuf[gIndex(rp, i) + j]!;
-        acc += (eMid - eLo) * gbuf[gIndex(rp, lane) + j]!;
-      }
-      y[j] = acc;
+      y[j] = first ? x[j]! * invSigA + (eMid - ea) * ga[j]! : gpre[lane * d + j]! + (eMid - eLo) * gbuf[gIndex(rp, lane) + j]!;
     }
     const mid = fromE(eMid);
     for (let j = 0; j < d; j++) y[j] = mid.sigma * y[j]!;
@@ -99,6 +102,9 @@ function reference(R: number, x: Float64Array, row: StepRow, ctx: ReferenceConte
   }
   gbuf.set(out, gIndex(wp, 0));
 }
+
+/** Midpoint time parameters from E = e^lambda (float64). */
+const fromE = (e: number) => ({ t: 0.5 * Math.log1p(1 / (e * e)), sigma: 1 / Math.sqrt(1 + e * e) });
 
 export const parallelMidpoint: SamplerDefinition = {
   name: 'parallel-midpoint',
@@ -146,7 +152,7 @@ export const parallelMidpoint: SamplerDefinition = {
         corrections++;
       }
     }
-    const PM_BUFFERS = 2;
+    const PM_BUFFERS = 3;
     return {
       rows,
       nfe: cost(windows),
@@ -154,13 +160,15 @@ export const parallelMidpoint: SamplerDefinition = {
       grid: ts,
       kernels: [
         ...[0, 1, 2].map((k) => ({
-          shader: 'parallel-midpoint', defines: { PM_START: k === 0, PM_ROUND: k === 1, PM_WIDTH: R }, wantScore: false, wantX0: true, lanes: k === 1 ? R : 1,
+          shader: 'parallel-midpoint', defines: { PM_START: k === 0, PM_ROUND: k === 1, PM_WIDTH: R }, wantScore: false, wantX0: true,
+          lanes: k === 1 ? R : k === 2 ? Math.ceil(dim / 4) : 1,
         })),
         ...(corr ? parallelUlmcKernels(corr, 3 + PM_BUFFERS) : []),
       ],
       buffers: [
         { name: 'ga', floatsPerParticle: dim },
         { name: 'gbuf', floatsPerParticle: 2 * R * dim },
+        { name: 'gpre', floatsPerParticle: (R + 1) * dim },
         ...(corr ? parallelUlmcBuffers(corr, dim) : []),
       ],
       reference: (x, row, ctx) => (row.kernel < 3 ? reference(R, x, row, ctx) : parallelUlmcReference(corr!, row.kernel - 3, x, row, ctx)),
