@@ -209,7 +209,7 @@ describe('evaluateSamples', () => {
     const g = loadTarget('ring2d'), n = 4000;
     const X = g.sample(n, 1e-3, 2024);
     const res = evaluateSamples(g, X, n, { floorDraws: 3, mmdPoints: 2000 });
-    expect(Object.keys(res.metrics)).toEqual(['sw2', 'mmd2', 'meanErr', 'covErr', 'modeTV', 'modeTVsoft', 'histTV']);
+    expect(Object.keys(res.metrics)).toEqual(['sw2', 'mmd2', 'meanErr', 'covErr', 'modeTV', 'modeTVsoft', 'radiusW2', 'histTV']);
     expect(res).toMatchObject({ n, dim: 2, t: 1e-3 });
     for (const name of Object.keys(res.metrics)) {
       const v = Math.abs(res.metrics[name]!), f = res.floor[name]!;
