@@ -10,6 +10,7 @@ import { gmmScoreModel } from './scores/gmm-score.js';
 import type { ScoreBindings, ScoreModel } from './scores/types.js';
 import { ROW_COEFFS, type KernelSpec, type PlanBuffer, type StepRow } from './samplers/types.js';
 import { GaussianMixture } from './targets/gmm.js';
+import { SnapshotRecorder, type RunSnapshots, type SnapshotOptions } from './snapshots.js';
 
 /** Invocations per workgroup of the thread-per-particle kernels. */
 export const WORKGROUP_SIZE = 64;
@@ -41,6 +42,8 @@ export interface SampleRequest extends RunSettings {
   keepBuffer?: boolean;
   /** Steps per submitted command buffer. Default: all at once, or about 20 batches when onProgress/signal is given. */
   stepsPerSubmit?: number;
+  /** Copy the first k particles after each submitted batch (about 20 by default) for a replay; read back once at the end. */
+  snapshots?: SnapshotOptions;
 }
 
 /** What a run returns. */
@@ -69,6 +72,8 @@ export interface SampleResult {
   seconds: number;
   backend: 'webgpu';
   adapter: string;
+  /** x_T and the state after each batch, of the first k particles (only with `snapshots`). */
+  snapshots: RunSnapshots | null;
 }
 
 interface Kernel {
@@ -251,11 +256,13 @@ export class Engine {
       const initGroups = [group0(init, grid.rowStride, false), modelGroup(init)] as const;
       const stepGroups = kernels.map((k, i) => (k ? ([group0(k, indirectArgs[i] ? 0 : grids[i]!.rowStride, true), modelGroup(k)] as const) : null));
 
-      const batch = request.stepsPerSubmit ?? (request.onProgress || request.signal ? Math.max(1, Math.ceil(rows.length / 20)) : rows.length);
+      const batch = request.stepsPerSubmit ?? (request.onProgress || request.signal || request.snapshots ? Math.max(1, Math.ceil(rows.length / 20)) : rows.length);
       // rounds done after row i, for progress
       const roundsAfter: number[] = [];
       const even = plan.rounds / Math.max(1, rows.length);
       rows.reduce((acc, r, i) => (roundsAfter[i] = acc + (r.rounds ?? even)), 0);
+      const snaps = request.snapshots ? new SnapshotRecorder(device, request.snapshots, P, Math.max(1, Math.ceil(rows.length / Math.max(1, batch))), { seed: run.seed, offset: run.offset, dim: d }) : null;
+      if (snaps) owned.push(snaps);
       for (let first = 0; first === 0 || first < rows.length; first += batch) {
         const end = Math.min(rows.length, first + batch);
         const encoder = device.createCommandEncoder({ label: `${run.sampler.name} steps ${first}..${end}` });
@@ -281,6 +288,7 @@ export class Engine {
           else pass.dispatchWorkgroups(grids[k]!.x, grids[k]!.y);
         }
         pass.end();
+        snaps?.record(encoder, state, end, end ? Math.round(roundsAfter[end - 1]!) : 0);
         device.queue.submit([encoder.finish()]);
         if (end < rows.length && (request.onProgress || request.signal)) {
           await device.queue.onSubmittedWorkDone();
@@ -300,6 +308,7 @@ export class Engine {
         samples = new Float32Array(read.getMappedRange().slice(0));
         read.unmap();
       }
+      const snapshots = snaps ? await snaps.read() : null;
       scopesOpen = 0;
       const validation = await device.popErrorScope();
       const oom = await device.popErrorScope();
@@ -327,6 +336,7 @@ export class Engine {
         seconds: (performance.now() - started) / 1000,
         backend: 'webgpu',
         adapter: this.gpu.adapterName,
+        snapshots,
       };
     } catch (e) {
       // leave the error scopes balanced

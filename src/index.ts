@@ -5,6 +5,7 @@
 export * from './errors.js';
 export { Engine, WORKGROUP_SIZE, type SampleRequest, type SampleResult, type RunProgress } from './engine.js';
 export { acquireDevice, describeAdapter, type GpuContext } from './gpu/device.js';
+export type { SnapshotOptions, SnapshotFrame, RunSnapshots } from './snapshots.js';
 export { sampleReference, type ReferenceRequest, type ReferenceResult } from './reference.js';
 export { resolveRun, RUN_DEFAULTS, MAX_NFE, type RunSettings } from './run-request.js';
 export { SAMPLERS, getSampler, resolveOptions } from './samplers/index.js';
