@@ -1,109 +1,376 @@
 /**
- * The demo page: on load it runs a default comparison on the browser's WebGPU adapter and shows the
- * particles beside the exact target density, with the metrics and their finite-sample floors.
- * Results are exposed as `window.midstep.results` and `<body data-state>` says idle/running/done/error.
+ * The demo page. On load it runs the default comparison (ring2d, 20,000 particles, ddim /
+ * randomized-midpoint / poisson-midpoint at nfe 20) on the browser's WebGPU adapter, then an
+ * error-against-nfe sweep with fewer particles. Without WebGPU it says so and runs the float64 CPU
+ * reference on small runs.
+ *
+ * For tests and scripts: `<body data-state>` is idle | running | done | error | cancelled, and
+ * `window.midstep` holds the results (per sampler: name, nfe, rounds, seconds, metrics, floor).
  */
 import { Engine } from '../src/engine.js';
-import { evaluateSamples } from '../src/metrics/evaluate.js';
-import { loadTarget } from '../src/targets/presets.js';
+import { CancelledError, MidstepError } from '../src/errors.js';
+import type { MetricName } from '../src/metrics/evaluate.js';
 import type { GaussianMixture } from '../src/targets/gmm.js';
+import { cpuBackend, gpuBackend, type Backend, type RunOutput } from './backends.js';
+import { CpuWorker } from './cpu-client.js';
+import { Controls, type DemoSettings } from './controls.js';
+import { combineSvgs, download, downloadNpy, svgToPng } from './downloads.js';
+import {
+  densityFigure, drawDensity, drawParticles, errorChart, firstTwoMarginal, histogram1d, SAMPLER_COLORS, targetExtent,
+  type ErrorPoint, type Extent, type FloorBand,
+} from './plots.js';
 
-interface DemoResult {
+/** One sampler's result, as `window.midstep.results` exposes it. */
+export interface DemoResult {
   name: string;
+  options: Record<string, number | string>;
   nfe: number;
   rounds: number;
+  /** Wall time of the run (planning to readback). */
   seconds: number;
+  particles: number;
+  /** Particles the metrics were computed on (the first ones, at most EVAL_MAX). */
+  evaluated: number;
+  backend: 'webgpu' | 'cpu';
   metrics: Record<string, number>;
   floor: Record<string, number>;
 }
 
+/** A point of the error-against-nfe sweep. */
+export interface SweepPoint {
+  name: string;
+  nfe: number;
+  rounds: number;
+  seconds: number;
+  particles: number;
+  metrics: Record<string, number>;
+}
+
+/** What the page exposes. */
+export interface DemoState {
+  state: string;
+  adapter: string | null;
+  backend: 'webgpu' | 'cpu' | null;
+  /** Why WebGPU is not used, when it is not. */
+  noWebGPU: string | null;
+  settings: { target: string; dim: number; nfe: number; particles: number; seed: number; samplers: string[]; sweep: DemoSettings['sweep'] } | null;
+  results: DemoResult[];
+  sweep: SweepPoint[];
+  /** The sweep's floor per metric (mean and range over exact draws). */
+  sweepFloor: Record<string, FloorBand>;
+  /** Total seconds of the last run (main comparison and sweep). */
+  seconds: number | null;
+}
+
 declare global {
   interface Window {
-    midstep: { results: DemoResult[]; adapter: string | null };
+    midstep: DemoState;
   }
 }
 
-const DEFAULTS = { target: 'ring2d', particles: 20_000, nfe: 20, seed: 1, samplers: ['ddim', 'randomized-midpoint', 'poisson-midpoint'] };
-const SIZE = 260;
-const EXTENT = 3.2;
+/** Metrics are computed on at most this many particles (the first ones; the samples are i.i.d.). */
+const EVAL_MAX = 20_000;
+/** Seed of the metrics' own randomness: 0, as `midstep eval` uses by default. */
+const METRIC_SEED = 0;
+/** The particles kept per replay frame: all of them up to 20,000 in 2-D, fewer in high dimension. */
+const snapshotCount = (particles: number, dim: number) => Math.min(particles, Math.max(1000, Math.floor(400_000 / dim)));
 
-function setState(state: 'idle' | 'running' | 'done' | 'error', text: string): void {
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const fmt = (v: number | undefined) => (v === undefined ? '' : Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(2) : v.toPrecision(3));
+
+window.midstep = { state: 'idle', adapter: null, backend: null, noWebGPU: null, settings: null, results: [], sweep: [], sweepFloor: {}, seconds: null };
+
+const worker = new CpuWorker();
+const controls = new Controls(showError);
+const samples = new Map<string, RunOutput>();
+const floorCache = new Map<string, Promise<Record<string, number[]>>>();
+let backend: Backend | null = null;
+let running: AbortController | null = null;
+interface ReplayPanel {
+  name: string;
+  out: RunOutput;
+  canvas: HTMLCanvasElement | null;
+  redraw1d: ((x: Float32Array, n: number) => void) | null;
+}
+let replay: { panels: ReplayPanel[]; max: number; extent: Extent; dim: number } | null = null;
+let chartSvgs: SVGSVGElement[] = [];
+
+function setState(state: 'idle' | 'running' | 'done' | 'error' | 'cancelled', text: string): void {
   document.body.dataset.state = state;
-  document.getElementById('status')!.textContent = text;
+  window.midstep.state = state;
+  $('status').textContent = text;
 }
 
-/** Draws a 2-D sample set (or the exact density when `density` is given) on a new canvas. */
-function panel(title: string, draw: (ctx: CanvasRenderingContext2D) => void): void {
-  const fig = document.createElement('figure');
-  const canvas = document.createElement('canvas');
-  canvas.width = SIZE;
-  canvas.height = SIZE;
-  canvas.dataset.title = title;
-  const ctx = canvas.getContext('2d')!;
-  ctx.fillStyle = '#fff';
-  ctx.fillRect(0, 0, SIZE, SIZE);
-  draw(ctx);
-  const cap = document.createElement('figcaption');
-  cap.textContent = title;
-  fig.append(canvas, cap);
-  document.getElementById('panels')!.append(fig);
+function showError(message: string): void {
+  const el = $('error');
+  el.textContent = message;
+  el.hidden = false;
 }
 
-const toPx = (v: number) => ((v + EXTENT) / (2 * EXTENT)) * SIZE;
+/** The metrics shown for a target of dimension d. */
+const metricsFor = (d: number): MetricName[] => (d <= 2 ? ['sw2', 'modeTV', 'histTV'] : ['sw2', 'modeTV']);
 
-function drawSamples(ctx: CanvasRenderingContext2D, x: Float32Array): void {
-  ctx.fillStyle = 'rgba(20, 60, 160, 0.25)';
-  for (let i = 0; i < x.length; i += 2) ctx.fillRect(toPx(x[i]!), SIZE - toPx(x[i + 1]!), 1.5, 1.5);
-}
-
-function drawDensity(ctx: CanvasRenderingContext2D, target: GaussianMixture, t: number): void {
-  const img = ctx.createImageData(SIZE, SIZE);
-  const pts = new Float64Array(SIZE * SIZE * 2);
-  for (let r = 0; r < SIZE; r++) for (let c = 0; c < SIZE; c++) {
-    pts[2 * (r * SIZE + c)] = ((c + 0.5) / SIZE) * 2 * EXTENT - EXTENT;
-    pts[2 * (r * SIZE + c) + 1] = EXTENT - ((r + 0.5) / SIZE) * 2 * EXTENT;
+/** The finite-sample floor (metric values of `draws` exact sample sets of size n), cached per target and n. */
+function floorDraws(target: GaussianMixture, n: number, t: number, signal: AbortSignal): Promise<Record<string, number[]>> {
+  const key = `${JSON.stringify(target.toJSON())}|${n}|${t}`;
+  let p = floorCache.get(key);
+  if (!p) {
+    p = worker.floor(target, n, t, METRIC_SEED, metricsFor(target.dim), 5, signal).then((r) => r.values);
+    floorCache.set(key, p);
+    p.catch(() => floorCache.delete(key));
   }
-  const logp = target.logpdf(pts, t);
-  let max = -Infinity;
-  for (const v of logp) max = Math.max(max, v);
-  for (let i = 0; i < logp.length; i++) {
-    const v = Math.exp(logp[i]! - max);
-    img.data[4 * i] = 255 - 235 * v;
-    img.data[4 * i + 1] = 255 - 195 * v;
-    img.data[4 * i + 2] = 255 - 95 * v;
-    img.data[4 * i + 3] = 255;
-  }
-  ctx.putImageData(img, 0, 0);
+  return p;
 }
 
-async function run(): Promise<void> {
-  window.midstep = { results: [], adapter: null };
-  setState('running', 'running');
-  const target = loadTarget(DEFAULTS.target);
-  panel(`target q_delta (${target.name})`, (ctx) => drawDensity(ctx, target, 1e-3));
-  const engine = await Engine.fromNavigator();
-  window.midstep.adapter = engine.adapterName;
-  document.getElementById('adapter')!.textContent = engine.adapterName;
-  const tbody = document.querySelector('#results tbody')!;
-  for (const sampler of DEFAULTS.samplers) {
-    setState('running', `running ${sampler}`);
-    const r = await engine.sample({ target, sampler, nfe: DEFAULTS.nfe, particles: DEFAULTS.particles, seed: DEFAULTS.seed });
-    const ev = evaluateSamples(target, r.samples!, r.particles, { t: r.delta, seed: 3, metrics: ['sw2', 'modeTV', 'histTV'] });
-    const res: DemoResult = { name: sampler, nfe: r.nfe, rounds: r.rounds, seconds: r.seconds, metrics: ev.metrics, floor: ev.floor };
-    window.midstep.results.push(res);
-    panel(`${sampler}, nfe ${r.nfe}`, (ctx) => drawSamples(ctx, r.samples!));
-    const row = document.createElement('tr');
-    const f = (v: number | undefined) => (v === undefined ? '' : v.toPrecision(3));
-    row.innerHTML = `<td>${sampler}</td><td>${r.nfe}</td><td>${r.rounds}</td><td>${r.seconds.toFixed(2)}</td><td>${f(ev.metrics.sw2)}</td><td>${f(ev.floor.sw2)}</td><td>${f(ev.metrics.modeTV)}</td><td>${f(ev.floor.modeTV)}</td>`;
-    tbody.append(row);
+const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+
+/** Picks the backend: WebGPU unless it is missing (or `?webgpu=off`), then the CPU fallback. */
+async function chooseBackend(): Promise<Backend> {
+  const forcedOff = new URLSearchParams(location.search).get('webgpu') === 'off';
+  let reason: string;
+  if (forcedOff) reason = 'WebGPU is turned off by ?webgpu=off in the address.';
+  else if (!('gpu' in navigator) || !navigator.gpu) reason = 'WebGPU is missing: this browser has no navigator.gpu.';
+  else {
+    try {
+      return gpuBackend(await Engine.fromNavigator());
+    } catch (e) {
+      reason = `WebGPU is missing: ${e instanceof Error ? e.message : String(e)}`;
+    }
   }
-  setState('done', 'done');
+  window.midstep.noWebGPU = reason;
+  const note = $('nogpu');
+  note.hidden = false;
+  note.textContent =
+    `${reason}\nRunning on the float64 CPU reference instead (the same samplers and random numbers, one particle at a time): ` +
+    `small runs only, at most 50,000 particles; the replay needs WebGPU.\n` +
+    `To enable WebGPU: use a current Chrome or Edge (113+) on Windows, macOS or ChromeOS, Safari 26+, or Firefox 141+ on Windows. ` +
+    `On Linux start Chrome with --enable-unsafe-webgpu --enable-features=Vulkan (or turn on chrome://flags/#enable-unsafe-webgpu). ` +
+    `Without a GPU, Chromium runs WebGPU on SwiftShader: chromium --enable-unsafe-webgpu --use-webgpu-adapter=swiftshader. ` +
+    `Check chrome://gpu for "WebGPU: Hardware accelerated".`;
+  controls.useCpuDefaults();
+  return cpuBackend(worker);
 }
 
-run().catch((e: unknown) => {
-  const msg = e instanceof Error ? e.message : String(e);
-  document.getElementById('error')!.textContent = msg.includes('navigator.gpu')
-    ? `${msg}\nEnable WebGPU: use Chrome or Edge 113+, or start Chromium with --enable-unsafe-webgpu.`
-    : msg;
+function tableRow(r: DemoResult, color: string, d: number): HTMLTableRowElement {
+  const row = document.createElement('tr');
+  row.dataset.sampler = r.name;
+  const cells = [r.nfe, r.rounds, r.seconds.toFixed(2), r.particles.toLocaleString('en-US'), fmt(r.metrics.sw2), fmt(r.floor.sw2), fmt(r.metrics.modeTV), fmt(r.floor.modeTV), fmt(r.metrics.histTV), fmt(r.floor.histTV)];
+  row.innerHTML = `<td><span class="swatch" style="background:${color}"></span>${r.name}</td>` + cells.map((c) => `<td>${typeof c === 'number' ? Number(c.toFixed(3)) : c}</td>`).join('');
+  const td = document.createElement('td');
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = '.npy';
+  b.className = 'dl-npy';
+  b.title = `the ${r.particles} particles as a float32 (${r.particles}, ${d}) .npy`;
+  b.addEventListener('click', () => {
+    const s = window.midstep.settings!;
+    downloadNpy(`${r.name}-${s.target}-nfe${s.nfe}-seed${s.seed}.npy`, samples.get(r.name)!.samples, r.particles, d);
+  });
+  td.append(b);
+  row.append(td);
+  return row;
+}
+
+/** Draws replay frame `round` (or the final samples) in every panel. */
+function showRound(round: number): void {
+  if (!replay) return;
+  for (const p of replay.panels) {
+    const frames = p.out.snapshots?.frames ?? [];
+    let x = p.out.samples, n = p.out.samples.length / replay.dim;
+    if (round < p.out.rounds && frames.length) {
+      const f = [...frames].reverse().find((fr) => fr.roundsDone <= round) ?? frames[0]!;
+      x = f.x;
+      n = f.x.length / replay.dim;
+    }
+    if (p.canvas) drawParticles(p.canvas, x, n, replay.dim, replay.extent);
+    else p.redraw1d?.(x, n);
+  }
+  $('replay-label').textContent = round >= replay.max ? `round ${replay.max} of ${replay.max} (final samples)` : `round ${round} of ${replay.max} (first ${replay.panels[0]?.out.snapshots?.particles.toLocaleString('en-US')} particles)`;
+}
+
+let playTimer: ReturnType<typeof setInterval> | null = null;
+function play(): void {
+  const slider = $<HTMLInputElement>('replay');
+  if (playTimer) clearInterval(playTimer);
+  let r = Number(slider.value) >= Number(slider.max) ? 0 : Number(slider.value);
+  playTimer = setInterval(() => {
+    slider.value = String(r);
+    showRound(r);
+    if (++r > Number(slider.max)) {
+      clearInterval(playTimer!);
+      playTimer = null;
+    }
+  }, Math.max(40, Math.min(250, 4000 / Math.max(1, Number(slider.max)))));
+}
+
+function drawCharts(s: DemoSettings): void {
+  const box = $('charts');
+  box.replaceChildren();
+  const names = s.samplers.map((x) => x.name);
+  const nfes = s.sweep!.nfes;
+  const pts = (m: string): ErrorPoint[] => window.midstep.sweep.filter((p) => Number.isFinite(p.metrics[m])).map((p) => ({ sampler: p.name, nfe: p.nfe, value: p.metrics[m]! }));
+  chartSvgs = [
+    errorChart('sliced W2 vs q_delta', pts('sw2'), window.midstep.sweepFloor.sw2 ?? null, names, nfes, true),
+    errorChart('mode-weight TV', pts('modeTV'), window.midstep.sweepFloor.modeTV ?? null, names, nfes, false),
+  ];
+  box.append(...chartSvgs);
+}
+
+/** Runs the chosen samplers, then the sweep. */
+async function runAll(): Promise<void> {
+  if (!backend) return;
+  $('error').hidden = true;
+  let s: DemoSettings;
+  try {
+    s = controls.read();
+  } catch (e) {
+    showError(e instanceof Error ? e.message : String(e));
+    setState('error', 'error: check the controls');
+    return;
+  }
+  const ac = new AbortController();
+  running = ac;
+  controls.setRunning(true);
+  const started = performance.now();
+  const target = s.target, d = target.dim, t = 1e-3;
+  const m = window.midstep;
+  m.settings = { target: target.name, dim: d, nfe: s.nfe, particles: s.particles, seed: s.seed, samplers: s.samplers.map((x) => x.name), sweep: s.sweep };
+  m.results = [];
+  m.sweep = [];
+  m.sweepFloor = {};
+  m.seconds = null;
+  samples.clear();
+  replay = null;
+  chartSvgs = [];
+  for (const id of ['dl-svg', 'dl-png', 'dl-json', 'play', 'replay']) $<HTMLButtonElement>(id).disabled = true;
+  $('replay-label').textContent = 'replay: after the run';
+  $('charts').replaceChildren();
+  $('sweep-info').textContent = '';
+  document.querySelector('#results tbody')!.replaceChildren();
+  const panels = $('panels');
+  panels.replaceChildren();
+  const progress = $<HTMLProgressElement>('progress');
+  try {
+    setState('running', 'running');
+    const extent = targetExtent(target);
+    const t2 = firstTwoMarginal(target);
+    const panelOf = (title: string, x: Float32Array | null, n: number) => {
+      if (d === 1) {
+        const holder = document.createElement('div');
+        const redraw = (xx: Float32Array | null, nn: number) => holder.replaceChildren(histogram1d(title, target, t, extent, xx, nn));
+        redraw(x, n);
+        panels.append(holder);
+        return { canvas: null, redraw1d: redraw };
+      }
+      const { figure, canvas } = densityFigure(title, extent);
+      panels.append(figure);
+      if (x) drawParticles(canvas, x, n, d, extent);
+      else drawDensity(canvas, t2, t, extent);
+      return { canvas, redraw1d: null };
+    };
+    panelOf(`exact target q_delta (${target.name}${d > 2 ? ', x1-x2 marginal' : ''})`, null, 0);
+    const evalN = Math.min(s.particles, EVAL_MAX);
+    const floorMain = floorDraws(target, evalN, t, ac.signal);
+    const rp: ReplayPanel[] = [];
+    const tbody = document.querySelector('#results tbody')!;
+    for (const [i, spec] of s.samplers.entries()) {
+      const label = `${spec.name} (${i + 1} of ${s.samplers.length}), ${s.particles.toLocaleString('en-US')} particles`;
+      setState('running', `running ${label}`);
+      progress.value = 0;
+      const out = await backend.run(
+        { target, sampler: spec.name, options: spec.options, nfe: s.nfe, particles: s.particles, seed: s.seed, snapshotParticles: snapshotCount(s.particles, d) },
+        ac.signal, (f) => (progress.value = f),
+      );
+      samples.set(spec.name, out);
+      const p = panelOf(`${spec.name}, nfe ${Number(out.nfe.toFixed(2))}, ${out.rounds} rounds`, out.samples, s.particles);
+      rp.push({ name: spec.name, out, ...p });
+      setState('running', `evaluating ${spec.name}`);
+      const [ev, fl] = await Promise.all([worker.evaluate(target, out.samples.subarray(0, evalN * d), evalN, t, METRIC_SEED, metricsFor(d), 0, ac.signal), floorMain]);
+      const floor = Object.fromEntries(Object.entries(fl).map(([k, v]) => [k, mean(v)]));
+      const res: DemoResult = { name: spec.name, options: spec.options, nfe: out.nfe, rounds: out.rounds, seconds: out.seconds, particles: s.particles, evaluated: evalN, backend: backend.kind, metrics: ev.metrics, floor };
+      m.results.push(res);
+      tbody.append(tableRow(res, SAMPLER_COLORS[i % SAMPLER_COLORS.length]!, d));
+    }
+    // replay
+    const maxRounds = Math.max(...rp.map((p) => p.out.rounds));
+    replay = { panels: rp, max: maxRounds, extent, dim: d };
+    const slider = $<HTMLInputElement>('replay');
+    slider.max = String(maxRounds);
+    slider.value = String(maxRounds);
+    const canReplay = rp.some((p) => p.out.snapshots);
+    slider.disabled = $<HTMLButtonElement>('play').disabled = !canReplay;
+    $('replay-label').textContent = canReplay ? `round ${maxRounds} of ${maxRounds} (final samples)` : 'replay: needs WebGPU (snapshots)';
+    $<HTMLButtonElement>('dl-json').disabled = false;
+
+    if (s.sweep) {
+      const sw = s.sweep;
+      $('sweep-info').textContent = `${sw.particles.toLocaleString('en-US')} particles, seed ${s.seed}; grey band: the floor (range over 5 exact sample sets, dashed: mean)`;
+      const fl = await floorDraws(target, sw.particles, t, ac.signal);
+      for (const [k, v] of Object.entries(fl)) m.sweepFloor[k] = { mean: mean(v), lo: Math.min(...v), hi: Math.max(...v) };
+      drawCharts(s);
+      for (const nfe of sw.nfes) {
+        for (const spec of s.samplers) {
+          setState('running', `sweep: ${spec.name} at nfe ${nfe}, ${sw.particles.toLocaleString('en-US')} particles`);
+          progress.value = 0;
+          let out: RunOutput;
+          try {
+            out = await backend.run({ target, sampler: spec.name, options: spec.options, nfe, particles: sw.particles, seed: s.seed }, ac.signal, (f) => (progress.value = f));
+          } catch (e) {
+            // a budget below a sampler's minimum (e.g. parallel-midpoint) is skipped, not fatal
+            if (e instanceof MidstepError && /^nfe:/.test(e.message)) continue;
+            throw e;
+          }
+          const ev = await worker.evaluate(target, out.samples, sw.particles, t, METRIC_SEED, metricsFor(d), 0, ac.signal);
+          m.sweep.push({ name: spec.name, nfe: out.nfe, rounds: out.rounds, seconds: out.seconds, particles: sw.particles, metrics: ev.metrics });
+          drawCharts(s);
+        }
+      }
+      $<HTMLButtonElement>('dl-svg').disabled = $<HTMLButtonElement>('dl-png').disabled = false;
+    }
+    m.seconds = (performance.now() - started) / 1000;
+    progress.value = 1;
+    setState('done', `done in ${m.seconds.toFixed(1)} s`);
+  } catch (e) {
+    if (e instanceof CancelledError || ac.signal.aborted) {
+      setState('cancelled', 'cancelled');
+    } else {
+      console.error(e);
+      showError(`${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+      setState('error', 'error');
+    }
+  } finally {
+    running = null;
+    controls.setRunning(false);
+  }
+}
+
+$('controls').addEventListener('submit', (e) => {
+  e.preventDefault();
+  if (!running) void runAll();
+});
+$('cancel').addEventListener('click', () => running?.abort());
+$('replay').addEventListener('input', (e) => showRound(Number((e.target as HTMLInputElement).value)));
+$('play').addEventListener('click', play);
+$('dl-json').addEventListener('click', () => {
+  const { state: _s, ...rest } = window.midstep;
+  download('midstep-metrics.json', JSON.stringify({ ...rest, page: location.href, date: new Date().toISOString() }, null, 2), 'application/json');
+});
+$('dl-svg').addEventListener('click', () => download('midstep-error-vs-nfe.svg', combineSvgs(chartSvgs), 'image/svg+xml'));
+$('dl-png').addEventListener('click', async () => download('midstep-error-vs-nfe.png', await svgToPng(combineSvgs(chartSvgs)), 'image/png'));
+
+async function start(): Promise<void> {
+  setState('running', 'looking for a WebGPU adapter');
+  backend = await chooseBackend();
+  window.midstep.adapter = backend.adapter;
+  window.midstep.backend = backend.kind;
+  $('adapter').textContent = backend.adapter;
+  const dim = controls.target().dim;
+  const max = backend.maxParticles(dim);
+  controls.setParticleLimit(max, backend.kind === 'webgpu' ? `up to ${max.toLocaleString('en-US')} here (d = ${dim}); metrics use the first ${EVAL_MAX.toLocaleString('en-US')}` : `CPU fallback: up to ${max.toLocaleString('en-US')}`);
+  await runAll();
+}
+
+start().catch((e: unknown) => {
+  showError(e instanceof Error ? e.message : String(e));
   setState('error', 'error');
 });
