@@ -83,7 +83,7 @@ function ramp(v: number): [number, number, number] {
   return [255 - 235 * v, 255 - 195 * v, 255 - 95 * v];
 }
 
-/** Draws the first n particles (first two coordinates) as a 2-D histogram, one bin per pixel, log colour scale. */
+/** Draws the first n particles (first two coordinates) as a 2-D histogram, one bin per pixel, square-root colour scale. */
 export function drawParticles(canvas: HTMLCanvasElement, x: Float32Array, n: number, dim: number, extent: Extent): void {
   const S = canvas.width, counts = new Uint32Array(S * S);
   const sx = S / (extent.x1 - extent.x0), sy = S / (extent.y1 - extent.y0);
@@ -97,10 +97,11 @@ export function drawParticles(canvas: HTMLCanvasElement, x: Float32Array, n: num
   }
   const ctx = canvas.getContext('2d')!;
   const img = ctx.createImageData(S, S);
-  const scale = 1 / Math.log1p(Math.max(max, 2));
+  // square-root colour scale, with a floor so that single particles stay visible
+  const scale = 1 / Math.max(max, 1);
   for (let p = 0; p < counts.length; p++) {
     const c = counts[p]!;
-    const v = c === 0 ? 0 : 0.25 + 0.75 * Math.log1p(c) * scale;
+    const v = c === 0 ? 0 : Math.max(0.15, Math.sqrt(c * scale));
     const [r, g, b] = ramp(Math.min(1, v));
     img.data.set([r, g, b, 255], 4 * p);
   }
@@ -181,7 +182,7 @@ export function errorChart(label: string, points: ErrorPoint[], band: FloorBand 
   const ymin = values.length ? Math.min(...values) : 1e-3, ymax = values.length ? Math.max(...values) : 1;
   return Plot.plot({
     width: 430, height: 300, marginRight: 130, marginLeft: 52,
-    x: { type: 'log', domain: [x0, x1], ticks: nfes, tickFormat: (d: number) => String(d), label: 'nfe (score evaluations per particle)' },
+    x: { type: 'log', domain: [x0 / 1.15, x1 * 1.15], ticks: nfes, tickFormat: (d: number) => String(d), label: 'nfe (score evaluations per particle)' },
     y: yLog ? { type: 'log', domain: [ymin / 1.3, ymax * 1.3], label, tickFormat: '~g' } : { domain: [0, ymax * 1.1], label, tickFormat: '~g' },
     color: { domain: samplers, range: SAMPLER_COLORS },
     grid: true,

@@ -199,6 +199,11 @@ describe('demo page', () => {
     await setRound(20);
     const end = await inkAt(page, ddim, MODES, 0.25, 1.0, 100);
     expect(end.outsideShare).toBeLessThan(0.02);
+    // the play button steps through every round back to the final samples
+    await setRound(0);
+    await page.click('#play');
+    await page.waitForFunction(() => document.getElementById('replay-label')!.textContent!.startsWith('round 5 of 20'), { timeout: 20_000, polling: 20 });
+    await page.waitForFunction(() => document.getElementById('replay-label')!.textContent!.startsWith('round 20 of 20 (final'), { timeout: 20_000 });
   });
 
   it('offers the samples as .npy, the chart as SVG and the metrics as JSON', async () => {
