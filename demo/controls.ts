@@ -127,7 +127,7 @@ export class Controls {
       if (!opt) select.add((opt = new Option('', '__uploaded')));
       opt.text = `uploaded: ${file.name} (${this.uploaded.name})`;
       select.value = '__uploaded';
-      this.describeTarget();
+      select.dispatchEvent(new Event('change'));
     } catch (e) {
       $<HTMLInputElement>('target-file').value = '';
       const msg = `Target file ${file.name} rejected: ${e instanceof Error ? e.message : String(e)}`;

@@ -364,9 +364,12 @@ async function start(): Promise<void> {
   window.midstep.adapter = backend.adapter;
   window.midstep.backend = backend.kind;
   $('adapter').textContent = backend.adapter;
-  const dim = controls.target().dim;
-  const max = backend.maxParticles(dim);
-  controls.setParticleLimit(max, backend.kind === 'webgpu' ? `up to ${max.toLocaleString('en-US')} here (d = ${dim}); metrics use the first ${EVAL_MAX.toLocaleString('en-US')}` : `CPU fallback: up to ${max.toLocaleString('en-US')}`);
+  const limit = () => {
+    const dim = controls.target().dim, max = backend!.maxParticles(dim);
+    controls.setParticleLimit(max, backend!.kind === 'webgpu' ? `up to ${max.toLocaleString('en-US')} here (d = ${dim}); metrics use the first ${EVAL_MAX.toLocaleString('en-US')}` : `CPU fallback: up to ${max.toLocaleString('en-US')}`);
+  };
+  limit();
+  $('target').addEventListener('change', limit);
   await runAll();
 }
 

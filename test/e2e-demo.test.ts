@@ -41,6 +41,9 @@ let cli: Promise<Record<string, Record<string, number>>>;
 
 beforeAll(async () => {
   if (!CHROMIUM) throw new Error('no Chromium found: install Debian\'s chromium or set PUPPETEER_EXECUTABLE_PATH');
+  // the CLI's runs go on in the background while the page builds and runs
+  cli = cliMetrics();
+  cli.catch(() => undefined);
   execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
   server = await preview({ preview: { host: '127.0.0.1', port: 0, strictPort: false }, logLevel: 'warn' });
   url = server.resolvedUrls!.local[0]!;
@@ -52,8 +55,6 @@ beforeAll(async () => {
       '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
     ],
   });
-  cli = cliMetrics();
-  cli.catch(() => undefined);
 });
 
 afterAll(async () => {
@@ -218,6 +219,10 @@ describe('demo page', () => {
     expect(max).toBeLessThan(1e-3);
     const svg = await downloadVia(page, downloads, '#dl-svg');
     expect(svg.bytes.toString('utf8')).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[\s\S]*sliced W2[\s\S]*<\/svg>$/);
+    const png = await downloadVia(page, downloads, '#dl-png');
+    expect(png.name).toBe('midstep-error-vs-nfe.png');
+    expect([...png.bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(png.bytes.length).toBeGreaterThan(10_000);
     const json = JSON.parse((await downloadVia(page, downloads, '#dl-json')).bytes.toString('utf8'));
     expect(json.results.map((r: { name: string }) => r.name)).toEqual(SAMPLERS);
     expect(json.sweep.length).toBe(12);
@@ -225,6 +230,11 @@ describe('demo page', () => {
 
   it('reruns with the controls: sampler, nfe, particles and seed change the results accordingly', async () => {
     const first = await page.evaluate(() => window.midstep.results[0]!);
+    // a bad value is refused with a visible message naming the field
+    await page.$eval('#nfe', (el) => ((el as HTMLInputElement).value = '0'));
+    await page.click('#run');
+    expect(await settle(page, 10_000)).toBe('error');
+    expect(await page.$eval('#error', (e) => ((e as HTMLElement).hidden ? '' : e.textContent))).toBe('nfe: got "0", expected an integer in 1 .. 100000');
     // only ddim and dpmpp-2m, nfe 10, 5000 particles, seed 7, no sweep
     await page.evaluate(() => {
       for (const b of Array.from(document.querySelectorAll<HTMLInputElement>('input[name=sampler]'))) b.checked = ['ddim', 'dpmpp-2m'].includes(b.value);
