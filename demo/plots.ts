@@ -176,14 +176,22 @@ export function errorChart(label: string, points: ErrorPoint[], band: FloorBand 
   }
   marks.push(
     Plot.line(points, { x: 'nfe', y: 'value', z: 'sampler', stroke: 'sampler', marker: 'circle' }),
-    Plot.text(points, Plot.selectLast({ x: 'nfe', y: 'value', z: 'sampler', text: 'sampler', textAnchor: 'start', dx: 6, fill: 'sampler' })),
   );
   const values = points.map((p) => p.value).concat(band ? [band.lo, band.hi] : []).filter((v) => v > 0 && Number.isFinite(v));
   const ymin = values.length ? Math.min(...values) : 1e-3, ymax = values.length ? Math.max(...values) : 1;
+  // a label at each line's end, pushed down where it would overprint the one above (axis fraction < 5 %)
+  const frac = (v: number) => (yLog ? Math.log(v / ymin) / Math.log(ymax / ymin || 2) : v / (ymax || 1));
+  const ends = samplers.map((name) => points.filter((p) => p.sampler === name).pop()).filter((p): p is ErrorPoint => !!p).sort((a, b) => b.value - a.value);
+  const labels = ends.map((p, i) => ({ ...p, dy: 0, i }));
+  for (let i = 1; i < labels.length; i++) {
+    const prev = labels[i - 1]!, cur = labels[i]!;
+    if (frac(prev.value) - frac(cur.value) < 0.05) cur.dy = prev.dy + 11 - (frac(prev.value) - frac(cur.value)) * 220;
+  }
+  for (const l of labels) marks.push(Plot.text([l], { x: 'nfe', y: 'value', text: 'sampler', textAnchor: 'start', dx: 6, dy: l.dy, fill: 'sampler' }));
   return Plot.plot({
     width: 430, height: 300, marginRight: 130, marginLeft: 52,
     x: { type: 'log', domain: [x0 / 1.15, x1 * 1.15], ticks: nfes, tickFormat: (d: number) => String(d), label: 'nfe (score evaluations per particle)' },
-    y: yLog ? { type: 'log', domain: [ymin / 1.3, ymax * 1.3], label, tickFormat: '~g' } : { domain: [0, ymax * 1.1], label, tickFormat: '~g' },
+    y: yLog ? { type: 'log', domain: [ymin / 1.3, ymax * 1.3], label, tickFormat: '~g' } : { domain: [0, ymax * 1.15], label, tickFormat: '~g' },
     color: { domain: samplers, range: SAMPLER_COLORS },
     grid: true,
     marks,
