@@ -151,7 +151,7 @@ export class Engine {
 
   private async buildKernel(shaders: string[], defines: ShaderDefines, readOnly: readonly boolean[], model: ScoreModel): Promise<Kernel> {
     const device = this.gpu.device;
-    const code = composeShader(shaders, defines);
+    const code = composeShader(shaders, defines, model.sources);
     const module = device.createShaderModule({ label: shaders.join('+'), code });
     const info = await module.getCompilationInfo();
     const errors = info.messages.filter((m) => m.type === 'error');

@@ -2,7 +2,7 @@
  * A score model as the engine sees it: WGSL that defines `model_eval` (see shaders/model-common.wgsl),
  * the buffers it binds in group 1, and a float64 evaluation used by the CPU reference.
  */
-import type { ShaderDefines } from '../gpu/compose.js';
+import type { ShaderDefines, ShaderSources } from '../gpu/compose.js';
 import type { ModelEval } from '../samplers/types.js';
 
 /** GPU resources of a score model on one device. */
@@ -21,8 +21,13 @@ export interface ScoreModel {
   readonly dim: number;
   /** Shader file (without .wgsl) that defines `model_eval`. */
   readonly shader: string;
-  /** Defines the shader needs besides DIM, WANT_SCORE, WANT_X0. */
+  /**
+   * Defines the shader needs besides DIM, WANT_SCORE, WANT_X0. Pipelines are cached by shader name
+   * and defines, so a model whose WGSL comes from `sources` puts a hash of it here.
+   */
   readonly defines: ShaderDefines;
+  /** WGSL that is not a file of shaders/ (a user's score function), by the name its `#include` uses. */
+  readonly sources?: ShaderSources;
   /** Float64 evaluation of the same function, for the CPU reference. */
   readonly evalPoint: ModelEval;
   /** Layout of bind group 1 (the model's buffers), visibility COMPUTE. */
