@@ -120,7 +120,7 @@ describe('MLP score network', () => {
     const floor = slicedW2(toyDataset('two-moons', P, 78), P, 2, data, P, { seed: 1 });
     expect(floor).toBeLessThan(0.07);
     for (const sampler of SAMPLERS.map((s) => s.name)) {
-      const options = sampler === 'parallel-midpoint' ? { width: 2, picard: 1 } : {};
+      const options: Record<string, number> = sampler === 'parallel-midpoint' ? { width: 2, picard: 1 } : {};
       const r = sampleReference({ target: model, sampler, nfe: 50, particles: P, seed: 21, options });
       expect(slicedW2(r.samples, P, 2, data, P, { seed: 1 }), sampler).toBeLessThan(0.15);
     }

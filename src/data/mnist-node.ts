@@ -71,3 +71,19 @@ export function nearestPoint(data: Dataset, y: ArrayLike<number>, off = 0): { in
   }
   return { index, distance: Math.sqrt(best) };
 }
+
+/** `data` with every image average-pooled 2 x 2 (28 x 28 -> 14 x 14), for quick runs at d = 196. */
+export function poolMnist(data: MnistData): MnistData {
+  const s = MNIST_SIDE / 2, d = s * s;
+  const points = new Float32Array(data.n * d);
+  for (let i = 0; i < data.n; i++) {
+    for (let r = 0; r < s; r++) {
+      for (let c = 0; c < s; c++) {
+        let v = 0;
+        for (const [dr, dc] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) v += data.points[i * MNIST_SIDE * MNIST_SIDE + (2 * r + dr) * MNIST_SIDE + 2 * c + dc]!;
+        points[i * d + r * s + c] = v / 4;
+      }
+    }
+  }
+  return { name: `${data.name}-14x14`, n: data.n, dim: d, points, labels: data.labels };
+}

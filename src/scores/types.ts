@@ -3,7 +3,7 @@
  * the buffers it binds in group 1, and a float64 evaluation used by the CPU reference.
  */
 import type { ShaderDefines, ShaderSources } from '../gpu/compose.js';
-import type { ModelEval } from '../samplers/types.js';
+import type { KernelSpec, ModelEval, StepRow } from '../samplers/types.js';
 
 /** GPU resources of a score model on one device. */
 export interface ScoreBindings {
@@ -11,6 +11,22 @@ export interface ScoreBindings {
   entries: GPUBindGroupEntry[];
   /** Frees the model's buffers. */
   destroy(): void;
+  /**
+   * Encodes work that must run before row `row`'s dispatch (outside any compute pass), e.g. an
+   * external network writing the scores the kernel's model_eval then reads. Optional.
+   */
+  encodeBeforeRow?(encoder: GPUCommandEncoder, row: number): void;
+}
+
+/** What a run tells a model when it creates its buffers. */
+export interface ScoreRunContext {
+  /** Particles of the run. */
+  particles: number;
+  /** The plan's rows and kernels. */
+  rows: readonly StepRow[];
+  kernels: readonly KernelSpec[];
+  /** The particle state, P x d float32 row-major. */
+  state: GPUBuffer;
 }
 
 /** A score model the samplers can call. */
@@ -32,6 +48,6 @@ export interface ScoreModel {
   readonly evalPoint: ModelEval;
   /** Layout of bind group 1 (the model's buffers), visibility COMPUTE. */
   layoutEntries(): GPUBindGroupLayoutEntry[];
-  /** Creates the model's buffers on `device`. */
-  createBindings(device: GPUDevice): ScoreBindings;
+  /** Creates the model's buffers on `device` (for a run, described by `run`). */
+  createBindings(device: GPUDevice, run?: ScoreRunContext): ScoreBindings;
 }
