@@ -16,7 +16,7 @@ export function readMlpFile(path: string): MlpWeights {
   } catch (e) {
     throw new FileFormatError(`${path}: cannot read the file (${(e as Error).message})`);
   }
-  return parseMlp(bytes, basename(path).replace(/\.safetensors$/, ''));
+  return parseMlp(bytes, basename(path).replace(/\.safetensors$/, ''), path);
 }
 
 /** The score model of the MLP in `path`. */

@@ -78,9 +78,10 @@ export function mlpFromSafetensors(st: Safetensors, name = 'mlp'): MlpWeights {
   return { name, dim, activation, frequencies, layers, metadata: md };
 }
 
-/** Parses a safetensors file's bytes into MLP weights. */
-export function parseMlp(bytes: Uint8Array, name = 'mlp'): MlpWeights {
-  return mlpFromSafetensors(parseSafetensors(bytes, name), name);
+/** Parses a safetensors file's bytes into MLP weights named `name`; errors name `source` (the file). */
+export function parseMlp(bytes: Uint8Array, name = 'mlp', source = name): MlpWeights {
+  const w = mlpFromSafetensors(parseSafetensors(bytes, source), source);
+  return { ...w, name };
 }
 
 function activate(a: Activation, v: number): number {
