@@ -50,13 +50,13 @@ describe('empirical score of a dataset', () => {
     expect(mnist.n).toBe(10000);
     expect(mnist.dim).toBe(784);
     const target = datasetScoreModel(mnist);
-    // one evaluation each of the score (euler-maruyama) and of x0hat (ddim) from x_T ~ N(0, I)
-    for (const [sampler, tMax] of [['euler-maruyama', 0.7], ['ddim', 1.5]] as const) {
-      const s = { sampler, nfe: 1, particles: 2, seed: 5, tMax, delta: 0.3 };
-      const g = await engine.sample({ target, ...s });
-      const r = sampleReference({ target, ...s });
-      expect(maxRelDiff(g.samples!, r.samples), sampler).toBeLessThan(2e-4);
-    }
+    // two evaluations of x0hat (ddim), at t = 1.5 and 0.55, from x_T ~ N(0, I); the score form is
+    // the same kernel's last line, checked at d = 2 in external-score.test.ts (one 784-D pipeline
+    // compiles in about 15 s on SwiftShader)
+    const s = { sampler: 'ddim', nfe: 2, particles: 2, seed: 5, tMax: 1.5, delta: 0.2 };
+    const g = await engine.sample({ target, ...s });
+    const r = sampleReference({ target, ...s });
+    expect(maxRelDiff(g.samples!, r.samples)).toBeLessThan(2e-4);
   });
 
   it('sampling at small delta returns training digits of every class', async () => {
