@@ -50,7 +50,7 @@ describe('empirical score of a dataset', () => {
     expect(mnist.n).toBe(10000);
     expect(mnist.dim).toBe(784);
     const target = datasetScoreModel(mnist);
-    // two evaluations of x0hat (ddim), at t = 1.5 and 0.55, from x_T ~ N(0, I); the score form is
+    // two evaluations of x0hat (ddim) between t = 1.5 and 0.2, from x_T ~ N(0, I); the score form is
     // the same kernel's last line, checked at d = 2 in external-score.test.ts (one 784-D pipeline
     // compiles in about 15 s on SwiftShader)
     const s = { sampler: 'ddim', nfe: 2, particles: 2, seed: 5, tMax: 1.5, delta: 0.2 };

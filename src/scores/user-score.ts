@@ -104,7 +104,7 @@ export function userScoreModel(o: UserScoreOptions): ScoreModel {
             size: Math.max(16, Math.ceil(bytes.byteLength / 16) * 16),
             usage: (b.type === 'uniform' ? GPUBufferUsage.UNIFORM : GPUBufferUsage.STORAGE) | GPUBufferUsage.COPY_DST,
           });
-          device.queue.writeBuffer(buffer, 0, bytes);
+          device.queue.writeBuffer(buffer, 0, bytes as Uint8Array<ArrayBuffer>);
           made.push(buffer);
         }
         return { binding: b.binding, resource: { buffer } };
