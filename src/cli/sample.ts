@@ -16,7 +16,7 @@ export async function sampleCommand(argv: string[]): Promise<number> {
     grid: { type: 'string' }, opt: { type: 'string', multiple: true }, backend: { type: 'string' },
     out: { type: 'string' }, json: { type: 'boolean' },
   });
-  const target = await loadSampleTarget(required(values, 'target', 'a preset name, a target JSON file, mnist or an MLP .safetensors file'));
+  const target = loadSampleTarget(required(values, 'target', 'a preset name, a target JSON file, mnist or an MLP .safetensors file'));
   const sampler = required(values, 'sampler', 'a sampler name (see midstep list)');
   const nfe = numberFlag(values, 'nfe', 'an integer number of score evaluations');
   const particles = numberFlag(values, 'particles', 'an integer number of particles');

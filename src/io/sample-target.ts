@@ -8,17 +8,15 @@ import { loadMnist } from '../data/mnist-node.js';
 import { datasetScoreModel } from '../scores/dataset-score.js';
 import type { ScoreModel } from '../scores/types.js';
 import type { GaussianMixture } from '../targets/gmm.js';
+import { loadMlpScoreFile } from './mlp-file.js';
 import { loadTargetSpec } from './target-file.js';
 
 /** Names of the dataset targets `midstep sample --target` knows. */
 export const DATASET_TARGETS = ['mnist'] as const;
 
 /** A target for sampling: a mixture preset or file, `mnist`, or an MLP `.safetensors` file. */
-export async function loadSampleTarget(spec: string): Promise<GaussianMixture | ScoreModel> {
+export function loadSampleTarget(spec: string): GaussianMixture | ScoreModel {
   if (spec === 'mnist') return datasetScoreModel(loadMnist());
-  if (spec.endsWith('.safetensors')) {
-    const { loadMlpScoreFile } = await import('./mlp-file.js');
-    return loadMlpScoreFile(spec);
-  }
+  if (spec.endsWith('.safetensors')) return loadMlpScoreFile(spec);
   return loadTargetSpec(spec);
 }
