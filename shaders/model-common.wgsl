@@ -6,6 +6,11 @@
 // writing the score s_t(x) when WANT_SCORE and the denoiser x0hat(x, t) when WANT_X0; it must keep
 // the padding lanes of its outputs at 0.
 
+// The invocation's particle (invocation index for kernels with several lanes per particle), set by
+// the sampler kernels' particle_index(); for models that read per-particle results computed
+// outside the kernel (src/scores/external-score.ts).
+var<private> model_particle: u32;
+
 const DIM: u32 = ${DIM}u;
 const DIM4: u32 = (DIM + 3u) / 4u;
 alias Vec = array<vec4<f32>, (${DIM}u + 3u) / 4u>;

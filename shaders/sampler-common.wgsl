@@ -34,7 +34,8 @@ struct StepParams {
 
 // Local index of this invocation in 0 .. count * LANES (particle = index / LANES, lane = index % LANES).
 fn particle_index(gid: vec3<u32>) -> u32 {
-  return gid.x + gid.y * run.row_stride;
+  model_particle = gid.x + gid.y * run.row_stride;
+  return model_particle;
 }
 
 fn load_state(i: u32, x: ptr<function, Vec>) {

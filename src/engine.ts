@@ -156,7 +156,7 @@ export class Engine {
 
   private async buildKernel(shaders: string[], defines: ShaderDefines, readOnly: readonly boolean[], model: ScoreModel): Promise<Kernel> {
     const device = this.gpu.device;
-    const code = composeShader(shaders, defines);
+    const code = composeShader(shaders, defines, model.sources);
     const module = device.createShaderModule({ label: shaders.join('+'), code });
     const info = await module.getCompilationInfo();
     const errors = info.messages.filter((m) => m.type === 'error');
@@ -239,7 +239,7 @@ export class Engine {
       };
       const table = buffer('steps', Math.max(1, rows.length + 1) * ROW_BYTES, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
       device.queue.writeBuffer(table, 0, packRows(rows));
-      const scoreBindings: ScoreBindings = model.createBindings(device);
+      const scoreBindings: ScoreBindings = model.createBindings(device, { particles: P, rows, kernels: plan.kernels, state });
       owned.push(scoreBindings);
 
       const group0 = (k: Kernel, rowStride: number, withExtra: boolean) =>
@@ -266,7 +266,7 @@ export class Engine {
       for (let first = 0; first === 0 || first < rows.length; first += batch) {
         const end = Math.min(rows.length, first + batch);
         const encoder = device.createCommandEncoder({ label: `${run.sampler.name} steps ${first}..${end}` });
-        const pass = encoder.beginComputePass();
+        let pass = encoder.beginComputePass();
         if (first === 0) {
           // x_T ~ N(0, I)
           pass.setPipeline(init!.pipeline);
@@ -277,6 +277,13 @@ export class Engine {
         let current = -1;
         for (let i = first; i < end; i++) {
           const k = rows[i]!.kernel;
+          if (scoreBindings.encodeBeforeRow) {
+            // a model evaluated outside the kernels (external score) encodes its work between dispatches
+            pass.end();
+            scoreBindings.encodeBeforeRow(encoder, i);
+            pass = encoder.beginComputePass();
+            current = -1;
+          }
           if (k !== current) {
             pass.setPipeline(kernels[k]!.pipeline);
             pass.setBindGroup(1, stepGroups[k]![1]);

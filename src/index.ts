@@ -13,7 +13,15 @@ export type { SamplerDefinition, SamplerOptionSpec, SamplerPlan } from './sample
 export { GaussianMixture, type GmmJson } from './targets/gmm.js';
 export { PRESETS, loadTarget, listPresets } from './targets/presets.js';
 export { gmmScoreModel } from './scores/gmm-score.js';
-export type { ScoreModel, ScoreBindings } from './scores/types.js';
+export type { ScoreModel, ScoreBindings, ScoreRunContext } from './scores/types.js';
+export { datasetScoreModel, datasetEval, type Dataset } from './scores/dataset-score.js';
+export { userScoreModel, type UserScoreOptions, type UserBinding } from './scores/user-score.js';
+export { bananaScoreModel, bananaScore, sampleBanana, BANANA, type BananaParams } from './scores/banana.js';
+export { mlpScoreModel, parseMlp, mlpForward, type MlpWeights } from './scores/mlp-score.js';
+export { parseSafetensors, encodeSafetensors, type Safetensors, type Tensor } from './io/safetensors.js';
+export { externalScoreModel, EXTERNAL_SAMPLERS, type ExternalRound, type ExternalScoreOptions, type ExternalOutput } from './scores/external-score.js';
+export { DatasetScorePipeline, datasetExternalModel } from './scores/dataset-batch.js';
+export { toyDataset, TOY_DATASETS, type ToyDatasetName } from './data/toy2d.js';
 export { Philox, Stream } from './rng/philox.js';
 export { timeGrid, GRID_NAMES, type GridName } from './math/grids.js';
 export * as ou from './math/ou.js';

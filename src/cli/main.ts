@@ -10,7 +10,7 @@ import { listCommand } from './list.js';
 const USAGE = `midstep: diffusion samplers on WebGPU
 
 usage:
-  midstep sample --target <preset|file.json> --sampler <name> --nfe <N> --particles <P> --out <file.npy>
+  midstep sample --target <preset|file.json|mnist|model.safetensors> --sampler <name> --nfe <N> --particles <P> --out <file.npy>
                  [--seed S] [--offset O] [--t-max T] [--delta D] [--grid logsnr|uniform|edm]
                  [--opt key=value]... [--backend webgpu|cpu] [--json]
   midstep eval   --target <preset|file.json> --samples <file.npy> [--delta D] [--seed S] [--json]

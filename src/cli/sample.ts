@@ -2,7 +2,7 @@
 import { Engine } from '../engine.js';
 import { acquireNodeDevice } from '../gpu/node-device.js';
 import { writeNpy } from '../io/npy-node.js';
-import { loadTargetSpec } from '../io/target-file.js';
+import { loadSampleTarget } from '../io/sample-target.js';
 import { sampleReference } from '../reference.js';
 import { resolveRun } from '../run-request.js';
 import type { GridName } from '../math/grids.js';
@@ -16,7 +16,7 @@ export async function sampleCommand(argv: string[]): Promise<number> {
     grid: { type: 'string' }, opt: { type: 'string', multiple: true }, backend: { type: 'string' },
     out: { type: 'string' }, json: { type: 'boolean' },
   });
-  const target = loadTargetSpec(required(values, 'target', 'a preset name or a target JSON file'));
+  const target = loadSampleTarget(required(values, 'target', 'a preset name, a target JSON file, mnist or an MLP .safetensors file'));
   const sampler = required(values, 'sampler', 'a sampler name (see midstep list)');
   const nfe = numberFlag(values, 'nfe', 'an integer number of score evaluations');
   const particles = numberFlag(values, 'particles', 'an integer number of particles');

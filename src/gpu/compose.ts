@@ -13,29 +13,33 @@ export type ShaderDefines = Record<string, string | number | boolean>;
 const INCLUDE = /^[ \t]*#include\s+"([\w.-]+)"[ \t]*$/gm;
 const PLACEHOLDER = /\$\{(\w+)\}/g;
 
-/** Source of a shader file by name (without `.wgsl`). */
-export function shaderFile(name: string): string {
-  const src = SHADERS[name];
+/** Shader sources by name that are not files of shaders/ (user WGSL), looked up first. */
+export type ShaderSources = Readonly<Record<string, string>>;
+
+/** Source of a shader file by name (without `.wgsl`), from `extra` or shaders/. */
+export function shaderFile(name: string, extra?: ShaderSources): string {
+  const src = extra?.[name] ?? SHADERS[name];
   if (src === undefined) throw new MidstepError(`shader "${name}" not found; known: ${Object.keys(SHADERS).join(', ')}`);
   return src;
 }
 
-function resolveIncludes(name: string, seen: Set<string>): string {
+function resolveIncludes(name: string, seen: Set<string>, extra?: ShaderSources): string {
   if (seen.has(name)) return '';
   seen.add(name);
-  return shaderFile(name).replace(INCLUDE, (_m, inc: string) => resolveIncludes(inc, seen));
+  return shaderFile(name, extra).replace(INCLUDE, (_m, inc: string) => resolveIncludes(inc, seen, extra));
 }
 
 /**
  * The full WGSL of shader `names` (one file, or several concatenated, each include pulled in once)
- * with includes resolved and defines applied.
+ * with includes resolved and defines applied. `extra` supplies sources that are not files of
+ * shaders/ (a user's WGSL), by the name an `#include` uses.
  * @throws MidstepError when a placeholder has no define.
  */
-export function composeShader(names: string | readonly string[], defines: ShaderDefines = {}): string {
+export function composeShader(names: string | readonly string[], defines: ShaderDefines = {}, extra?: ShaderSources): string {
   const seen = new Set<string>();
   const list = typeof names === 'string' ? [names] : names;
   const name = list.join(' + ');
-  const text = list.map((n) => resolveIncludes(n, seen)).join('\n');
+  const text = list.map((n) => resolveIncludes(n, seen, extra)).join('\n');
   const strings: string[] = [];
   const values: unknown[] = [];
   let last = 0;
