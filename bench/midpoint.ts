@@ -78,11 +78,11 @@ function isoMixture(d: number, K: number, seed: number): GaussianMixture {
 const TARGETS: { target: GaussianMixture; particles: number }[] = QUICK
   ? [{ target: loadTarget('ring2d'), particles: 5000 }]
   : [
-      { target: loadTarget('ring2d'), particles: 5000 },
-      { target: loadTarget('aniso16'), particles: 3000 },
-      { target: loadTarget('gmm64'), particles: 3000 },
-      { target: isoMixture(256, 4, 256), particles: 1500 },
-      { target: isoMixture(1024, 2, 1024), particles: 800 },
+      { target: loadTarget('ring2d'), particles: 4000 },
+      { target: loadTarget('aniso16'), particles: 2000 },
+      { target: loadTarget('gmm64'), particles: 2000 },
+      { target: isoMixture(256, 4, 256), particles: 1000 },
+      { target: isoMixture(1024, 2, 1024), particles: 500 },
     ];
 
 /** One sampling run on the chosen backend. */
@@ -91,7 +91,7 @@ type Runner = (req: { target: GaussianMixture; sampler: string; nfe: number; par
 
 interface Point { label: string; target: string; dim: number; particles: number; nfe: number; rounds: number; seconds: number; sw2: number; sw2Floor: number; modeTV: number; modeTVFloor: number }
 
-async function partA(run: Runner): Promise<Point[]> {
+async function partA(run: Runner, save: (data: unknown) => void): Promise<Point[]> {
   const points: Point[] = [];
   for (const { target, particles } of TARGETS) {
     for (const c of CONFIGS) {
@@ -100,6 +100,7 @@ async function partA(run: Runner): Promise<Point[]> {
         const ev = evaluateSamples(target, r.samples!, particles, { t: r.delta, seed: 3, metrics: ['sw2', 'modeTV'], floorDraws: 3 });
         const p = { label: c.label, target: target.name, dim: target.dim, particles, nfe: r.nfe, rounds: r.rounds, seconds: r.seconds, sw2: ev.metrics.sw2!, sw2Floor: ev.floor.sw2!, modeTV: ev.metrics.modeTV!, modeTVFloor: ev.floor.modeTV! };
         points.push(p);
+        save(points);
         console.log(`${target.name} ${c.label} nfe ${p.nfe} rounds ${p.rounds}: sw2 ${p.sw2.toPrecision(3)} (floor ${p.sw2Floor.toPrecision(3)}) modeTV ${p.modeTV.toPrecision(3)} [${r.seconds.toFixed(1)} s]`);
       }
     }
@@ -111,11 +112,11 @@ interface Scaling { label: string; dim: number; nfeAtThreshold: number | null; l
 
 const SCALING_DIMS = QUICK ? [4, 16] : [4, 16, 64, 256, 1024];
 const SCALING_CONFIGS: Config[] = [
-  { label: 'ddim', sampler: 'ddim', nfes: [4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256] },
-  { label: 'dpmpp-2m', sampler: 'dpmpp-2m', nfes: [3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96] },
-  { label: 'randomized-midpoint (x0)', sampler: 'randomized-midpoint', nfes: [4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192] },
-  { label: 'parallel-midpoint R=4 K=1', sampler: 'parallel-midpoint', options: { width: 4, picard: 1 }, nfes: [1, 2, 3, 4, 6, 8, 12, 16, 24].map((w) => w * window(4, 1)) },
-  { label: 'parallel-midpoint R=4 K=1 gauss-ref c=1', sampler: 'parallel-midpoint', options: { width: 4, picard: 1, ...GREF }, nfes: [1, 2, 3, 4, 6, 8, 12, 16, 24].map((w) => w * window(4, 1, true)) },
+  { label: 'ddim', sampler: 'ddim', nfes: [4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768] },
+  { label: 'dpmpp-2m', sampler: 'dpmpp-2m', nfes: [3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384] },
+  { label: 'randomized-midpoint (x0)', sampler: 'randomized-midpoint', nfes: [4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384] },
+  { label: 'parallel-midpoint R=4 K=1', sampler: 'parallel-midpoint', options: { width: 4, picard: 1 }, nfes: [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48].map((w) => w * window(4, 1)) },
+  { label: 'parallel-midpoint R=4 K=1 gauss-ref c=1', sampler: 'parallel-midpoint', options: { width: 4, picard: 1, ...GREF }, nfes: [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48].map((w) => w * window(4, 1, true)) },
 ];
 const THRESHOLD = 1.5;
 
@@ -125,9 +126,9 @@ function twoModes(d: number): GaussianMixture {
   return loadTarget({ kind: 'gmm', name: `two-modes-${d}`, dim: d, weights: [0.4, 0.6], means: [e, e.map((x) => -x)], scales: [0.5, 1] });
 }
 
-async function partB(run: Runner): Promise<Scaling[]> {
+async function partB(run: Runner, save: (data: unknown) => void): Promise<Scaling[]> {
   const out: Scaling[] = [];
-  const P = QUICK ? 1000 : 2000;
+  const P = QUICK ? 500 : 1000;
   for (const d of SCALING_DIMS) {
     const target = twoModes(d);
     for (const c of SCALING_CONFIGS) {
@@ -148,6 +149,7 @@ async function partB(run: Runner): Promise<Scaling[]> {
         }
       }
       out.push({ label: c.label, dim: d, nfeAtThreshold: found, ladder });
+      save(out);
       console.log(`d = ${d} ${c.label}: nfe to ${THRESHOLD}x floor = ${found?.toFixed(1) ?? 'not reached'} (${ladder.map((l) => `${l.nfe}:${l.ratio.toFixed(2)}`).join(' ')})`);
     }
   }
@@ -176,13 +178,14 @@ const ROUNDS_CONFIGS: Config[] = [
   })),
 ];
 
-async function partC(run: Runner, target: GaussianMixture, P: number): Promise<RoundsPoint[]> {
+async function partC(run: Runner, target: GaussianMixture, P: number, save: (data: unknown) => void): Promise<RoundsPoint[]> {
   const out: RoundsPoint[] = [];
   for (const c of ROUNDS_CONFIGS) {
     const r = await run({ target, sampler: c.sampler, nfe: c.nfes[0]!, particles: P, seed: SEED, options: c.options });
     const ev = evaluateSamples(target, r.samples!, P, { t: r.delta, seed: 3, metrics: ['sw2'], floorDraws: 3 });
     const p = { label: c.label, nfe: r.nfe, rounds: r.rounds, sw2: ev.metrics.sw2!, sw2Floor: ev.floor.sw2!, ratio: ev.metrics.sw2! / ev.floor.sw2! };
     out.push(p);
+    save(out);
     console.log(`${target.name} ${c.label}: nfe ${p.nfe} rounds ${p.rounds} sw2 / floor ${p.ratio.toFixed(2)}`);
   }
   return out;
@@ -217,12 +220,17 @@ async function runPart(part: string) {
     done = () => engine.destroy();
   }
   const target128 = isoMixture(128, 4, 128);
-  const data = part === 'A' ? await partA(run) : part === 'B' ? await partB(run) : await partC(run, target128, P_C);
-  done();
   const command = `npx tsx bench/midpoint.ts${QUICK ? ' --quick' : ''} --part ${part} --backend ${BACKEND}`;
-  const meta = { date: started.toISOString(), backend: BACKEND, adapter, command, seconds: (Date.now() - started.getTime()) / 1000 };
   mkdirSync(OUT, { recursive: true });
-  writeFileSync(partFile(part), JSON.stringify({ meta, data }, null, 1));
+  // written after every point, so that an interrupted run keeps what it measured (`complete: false`)
+  const save = (data: unknown, complete = false) => {
+    const meta = { date: started.toISOString(), backend: BACKEND, adapter, command, seconds: (Date.now() - started.getTime()) / 1000, complete };
+    writeFileSync(partFile(part), JSON.stringify({ meta, data }, null, 1));
+    return meta;
+  };
+  const data = part === 'A' ? await partA(run, save) : part === 'B' ? await partB(run, save) : await partC(run, target128, P_C, save);
+  done();
+  const meta = save(data, true);
   console.log(`part ${part}: ${meta.seconds.toFixed(0)} s, wrote ${partFile(part)}`);
 }
 
@@ -252,8 +260,8 @@ function report() {
     const scaleSeries: Series[] = SCALING_CONFIGS.map((cf) => ({ name: cf.label, points: b.filter((s) => s.label === cf.label && s.nfeAtThreshold).map((s) => ({ x: s.dim, y: s.nfeAtThreshold! })) }));
     writeFileSync(join(OUT, `midpoint${suffix}-scaling.svg`), logLogPlot(`nfe to reach ${THRESHOLD}x the radiusW2 floor`, 'dimension d', 'nfe', scaleSeries));
   }
-  const metaLine = (name: string, m: { date: string; adapter: string; command: string; seconds: number } | undefined) =>
-    m ? `${name}: ${m.date}, ${m.adapter}, \`${m.command}\` (${m.seconds.toFixed(0)} s).` : `${name}: not run.`;
+  const metaLine = (name: string, m: { date: string; adapter: string; command: string; seconds: number; complete: boolean } | undefined) =>
+    m ? `${name}: ${m.date}, ${m.adapter}, \`${m.command}\` (${m.seconds.toFixed(0)} s${m.complete === false ? '; interrupted: the rows below are what it measured before it was stopped' : ''}).` : `${name}: not run.`;
   const scalingDims = [...new Set(b.map((s) => s.dim))];
   const md: string[] = [
     '# Randomized-midpoint samplers: benchmark', '',

@@ -213,7 +213,7 @@ describe('parallel-midpoint', () => {
   });
 
   it.each([
-    { target: 'aniso16', width: 4, picard: 1, c: 0.7, start: 'free', nfe: 16, windows: 2, rounds: 4 },
+    { target: 'bimodal1d', width: 4, picard: 1, c: 0.7, start: 'free', nfe: 16, windows: 2, rounds: 4 },
     { target: 'ring2d', width: 8, picard: 2, c: 2, start: 'eval', nfe: 50, windows: 2, rounds: 8 },
   ])('Gaussian reference c = $c, start $start ($target, R $width, K $picard): kernels equal the float64 reference, nfe and rounds counted', async ({ target, width, picard, c, start, nfe, rounds }) => {
     const gmm = loadTarget(target);
