@@ -10,6 +10,8 @@
  *         (d^{5/12} = 0.42 for randomized midpoint, d^{1/2} before it).
  *
  * Part C: the parallel goal: sliced-W2 within 1.5x its floor on a 128-D mixture in at most 8 rounds.
+ * Part D: the sequential samplers on the part-C target with more rounds (how many rounds they need).
+ * Part E: mode weights (modeTV) on the part-C target for the best configurations.
  *
  *   npx tsx bench/midpoint.ts --part A [--backend cpu]   # one part; writes bench/results/midpoint-part-A.json
  *   npx tsx bench/midpoint.ts --report                   # combines the parts: midpoint.{json,md} and midpoint-*.svg
@@ -156,7 +158,7 @@ async function partB(run: Runner, save: (data: unknown) => void): Promise<Scalin
   return out;
 }
 
-interface RoundsPoint { label: string; nfe: number; rounds: number; sw2: number; sw2Floor: number; ratio: number }
+interface RoundsPoint { label: string; nfe: number; rounds: number; sw2: number; sw2Floor: number; ratio: number; modeTV?: number; modeTVFloor?: number }
 
 /**
  * Part C: the issue's goal for the parallel sampler: sliced-W2 within 1.5x its floor on a
@@ -178,15 +180,32 @@ const ROUNDS_CONFIGS: Config[] = [
   })),
 ];
 
-async function partC(run: Runner, target: GaussianMixture, P: number, save: (data: unknown) => void): Promise<RoundsPoint[]> {
+/** Part E: mode weights (modeTV, which sliced W2 cannot see) for the best part-C configurations and more windows. */
+const MODE_CONFIGS: Config[] = [
+  { label: 'dpmpp-2m', sampler: 'dpmpp-2m', nfes: [8, 16] },
+  { label: 'randomized-midpoint (x0)', sampler: 'randomized-midpoint', nfes: [64] },
+  ...([[1, 16, 7], [1, 16, 3], [2, 16, 3], [4, 16, 1], [8, 8, 0]] as const).map(([w, R, K]) => ({
+    label: `parallel-midpoint ${w} window${w > 1 ? 's' : ''} R=${R} K=${K} gauss-ref c=1`, sampler: 'parallel-midpoint',
+    options: { width: R, picard: K, 'ref-variance': 1, start: 'free' }, nfes: [w * window(R, K, true)],
+  })),
+];
+
+/** Part D: the rounds the sequential samplers need on the part-C target (rounds = nfe for them). */
+const SEQUENTIAL_CONFIGS: Config[] = [
+  { label: 'ddim', sampler: 'ddim', nfes: [16, 32, 64] },
+  { label: 'dpmpp-2m', sampler: 'dpmpp-2m', nfes: [12, 16, 24, 32] },
+  { label: 'randomized-midpoint (x0)', sampler: 'randomized-midpoint', nfes: [16, 32, 64, 128] },
+];
+
+async function partC(run: Runner, target: GaussianMixture, P: number, save: (data: unknown) => void, configs = ROUNDS_CONFIGS): Promise<RoundsPoint[]> {
   const out: RoundsPoint[] = [];
-  for (const c of ROUNDS_CONFIGS) {
-    const r = await run({ target, sampler: c.sampler, nfe: c.nfes[0]!, particles: P, seed: SEED, options: c.options });
-    const ev = evaluateSamples(target, r.samples!, P, { t: r.delta, seed: 3, metrics: ['sw2'], floorDraws: 3 });
-    const p = { label: c.label, nfe: r.nfe, rounds: r.rounds, sw2: ev.metrics.sw2!, sw2Floor: ev.floor.sw2!, ratio: ev.metrics.sw2! / ev.floor.sw2! };
+  for (const c of configs.flatMap((cf) => cf.nfes.map((nfe) => ({ ...cf, nfe })))) {
+    const r = await run({ target, sampler: c.sampler, nfe: c.nfe, particles: P, seed: SEED, options: c.options });
+    const ev = evaluateSamples(target, r.samples!, P, { t: r.delta, seed: 3, metrics: ['sw2', 'modeTV'], floorDraws: 3 });
+    const p = { label: c.label, nfe: r.nfe, rounds: r.rounds, sw2: ev.metrics.sw2!, sw2Floor: ev.floor.sw2!, ratio: ev.metrics.sw2! / ev.floor.sw2!, modeTV: ev.metrics.modeTV!, modeTVFloor: ev.floor.modeTV! };
     out.push(p);
     save(out);
-    console.log(`${target.name} ${c.label}: nfe ${p.nfe} rounds ${p.rounds} sw2 / floor ${p.ratio.toFixed(2)}`);
+    console.log(`${target.name} ${c.label}: nfe ${p.nfe} rounds ${p.rounds} sw2 / floor ${p.ratio.toFixed(2)} modeTV ${p.modeTV.toPrecision(3)} (floor ${p.modeTVFloor.toPrecision(3)})`);
   }
   return out;
 }
@@ -228,7 +247,7 @@ async function runPart(part: string) {
     writeFileSync(partFile(part), JSON.stringify({ meta, data }, null, 1));
     return meta;
   };
-  const data = part === 'A' ? await partA(run, save) : part === 'B' ? await partB(run, save) : await partC(run, target128, P_C, save);
+  const data = part === 'A' ? await partA(run, save) : part === 'B' ? await partB(run, save) : await partC(run, target128, P_C, save, part === 'D' ? SEQUENTIAL_CONFIGS : part === 'E' ? MODE_CONFIGS : ROUNDS_CONFIGS);
   done();
   const meta = save(data, true);
   console.log(`part ${part}: ${meta.seconds.toFixed(0)} s, wrote ${partFile(part)}`);
@@ -237,13 +256,13 @@ async function runPart(part: string) {
 /** Combines the part files into midpoint.json, midpoint.md and the SVG plots. */
 function report() {
   const read = (p: string) => (existsSync(partFile(p)) ? JSON.parse(readFileSync(partFile(p), 'utf8')) : null);
-  const A = read('A'), B = read('B'), C = read('C');
-  const a: Point[] = A?.data ?? [], b: Scaling[] = B?.data ?? [], c: RoundsPoint[] = C?.data ?? [];
+  const A = read('A'), B = read('B'), C = read('C'), D = read('D'), E = read('E');
+  const a: Point[] = A?.data ?? [], b: Scaling[] = B?.data ?? [], c: RoundsPoint[] = C?.data ?? [], dd: RoundsPoint[] = D?.data ?? [], ee: RoundsPoint[] = E?.data ?? [];
   const slopes = SCALING_CONFIGS.map((cf) => {
     const pts = b.filter((s) => s.label === cf.label && s.nfeAtThreshold !== null).map((s) => ({ x: s.dim, y: s.nfeAtThreshold! }));
     return { label: cf.label, slope: pts.length >= 2 ? slope(pts) : null, dims: pts.map((p) => p.x) };
   });
-  writeFileSync(join(OUT, `midpoint${suffix}.json`), JSON.stringify({ parts: { A: A?.meta, B: B?.meta, C: C?.meta }, errorVsNfe: a, scaling: b, slopes, atEightRounds: { target: 'iso128-k4', points: c } }, null, 1));
+  writeFileSync(join(OUT, `midpoint${suffix}.json`), JSON.stringify({ parts: { A: A?.meta, B: B?.meta, C: C?.meta, D: D?.meta, E: E?.meta }, errorVsNfe: a, scaling: b, slopes, atEightRounds: { target: 'iso128-k4', points: c }, sequentialOnC: { target: 'iso128-k4', points: dd }, modeWeightsOnC: { target: 'iso128-k4', points: ee } }, null, 1));
 
   // plots: sw2 / floor and modeTV against nfe and against rounds, per target; nfe* against d
   const targets = [...new Set(a.map((p) => p.target))];
@@ -255,6 +274,9 @@ function report() {
       series.push({ name: 'floor', dashed: true, points: [{ x: Math.min(...rows.map((p) => p[axis])), y: 1 }, { x: Math.max(...rows.map((p) => p[axis])), y: 1 }] });
       writeFileSync(join(OUT, `midpoint${suffix}-${name}-sw2-${axis}.svg`), logLogPlot(`${name} (d = ${dim}): sliced W2 / floor`, axis, 'sw2 / floor', series));
     }
+    const tv: Series[] = CONFIGS.map((cf) => ({ name: cf.label, points: rows.filter((p) => p.label === cf.label).map((p) => ({ x: p.nfe, y: p.modeTV / p.modeTVFloor })) }));
+    tv.push({ name: 'floor', dashed: true, points: [{ x: Math.min(...rows.map((p) => p.nfe)), y: 1 }, { x: Math.max(...rows.map((p) => p.nfe)), y: 1 }] });
+    writeFileSync(join(OUT, `midpoint${suffix}-${name}-modetv-nfe.svg`), logLogPlot(`${name} (d = ${dim}): mode-weight TV / floor`, 'nfe', 'modeTV / floor', tv));
   }
   if (b.length) {
     const scaleSeries: Series[] = SCALING_CONFIGS.map((cf) => ({ name: cf.label, points: b.filter((s) => s.label === cf.label && s.nfeAtThreshold).map((s) => ({ x: s.dim, y: s.nfeAtThreshold! })) }));
@@ -265,7 +287,7 @@ function report() {
   const scalingDims = [...new Set(b.map((s) => s.dim))];
   const md: string[] = [
     '# Randomized-midpoint samplers: benchmark', '',
-    metaLine('Part A', A?.meta), '', metaLine('Part B', B?.meta), '', metaLine('Part C', C?.meta), '',
+    metaLine('Part A', A?.meta), '', metaLine('Part B', B?.meta), '', metaLine('Part C', C?.meta), '', metaLine('Part D', D?.meta), '', metaLine('Part E', E?.meta), '',
     'Report: `npx tsx bench/midpoint.ts --report`. Exact mixture scores, OU convention, T = 10, delta = 1e-3, log-SNR grids, x_T ~ N(0, I), seed 1.',
     'Errors against q_delta; floor = the same metric for exact samples of the same size (mean of 3 draws; 5 in part B).', '',
     '## A. Error against nfe and rounds', '',
@@ -284,6 +306,12 @@ function report() {
     '', `## C. At most 8 rounds on a 128-dimensional mixture (iso128-k4, ${P_C} particles); goal: sw2 within 1.5x its floor`, '',
     '| sampler | nfe | rounds | sw2 | floor | sw2 / floor |', '|---|---:|---:|---:|---:|---:|',
     ...c.map((p) => `| ${p.label} | ${p.nfe} | ${p.rounds} | ${p.sw2.toPrecision(3)} | ${p.sw2Floor.toPrecision(3)} | ${p.ratio.toFixed(2)} |`),
+    '', `## D. Sequential samplers on the same target with more rounds (rounds = nfe)`, '',
+    '| sampler | nfe | rounds | sw2 | floor | sw2 / floor |', '|---|---:|---:|---:|---:|---:|',
+    ...dd.map((p) => `| ${p.label} | ${p.nfe} | ${p.rounds} | ${p.sw2.toPrecision(3)} | ${p.sw2Floor.toPrecision(3)} | ${p.ratio.toFixed(2)} |`),
+    '', `## E. Mode weights on the same target (modeTV, which sliced W2 does not see)`, '',
+    '| sampler | nfe | rounds | sw2 / floor | modeTV | modeTV floor |', '|---|---:|---:|---:|---:|---:|',
+    ...ee.map((p) => `| ${p.label} | ${p.nfe} | ${p.rounds} | ${p.ratio.toFixed(2)} | ${p.modeTV!.toPrecision(3)} | ${p.modeTVFloor!.toPrecision(3)} |`),
   ];
   writeFileSync(join(OUT, `midpoint${suffix}.md`), md.join('\n') + '\n');
   console.log(md.join('\n'));
