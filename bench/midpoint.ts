@@ -210,6 +210,18 @@ async function partC(run: Runner, target: GaussianMixture, P: number, save: (dat
   return out;
 }
 
+/** The nfe at which a ladder first falls to `level` (log-log interpolation), or null. */
+function crossing(ladder: Scaling['ladder'], level: number): number | null {
+  for (let i = 0; i < ladder.length; i++) {
+    const r = ladder[i]!;
+    if (r.ratio > level) continue;
+    const prev = ladder[i - 1];
+    if (!prev) return r.nfe;
+    return Math.exp(Math.log(prev.nfe) + ((Math.log(prev.ratio) - Math.log(level)) / (Math.log(prev.ratio) - Math.log(r.ratio))) * (Math.log(r.nfe) - Math.log(prev.nfe)));
+  }
+  return null;
+}
+
 /** Least-squares slope of log y against log x. */
 function slope(pts: { x: number; y: number }[]): number {
   const n = pts.length, lx = pts.map((p) => Math.log(p.x)), ly = pts.map((p) => Math.log(p.y));
@@ -281,6 +293,8 @@ function report() {
   if (b.length) {
     const scaleSeries: Series[] = SCALING_CONFIGS.map((cf) => ({ name: cf.label, points: b.filter((s) => s.label === cf.label && s.nfeAtThreshold).map((s) => ({ x: s.dim, y: s.nfeAtThreshold! })) }));
     writeFileSync(join(OUT, `midpoint${suffix}-scaling.svg`), logLogPlot(`nfe to reach ${THRESHOLD}x the radiusW2 floor`, 'dimension d', 'nfe', scaleSeries));
+    const at3: Series[] = SCALING_CONFIGS.map((cf) => ({ name: cf.label, points: b.filter((s) => s.label === cf.label).flatMap((s) => { const y = crossing(s.ladder, 3); return y === null ? [] : [{ x: s.dim, y }]; }) }));
+    writeFileSync(join(OUT, `midpoint${suffix}-scaling-3x.svg`), logLogPlot('nfe to reach 3x the radiusW2 floor', 'dimension d', 'nfe', at3));
   }
   const metaLine = (name: string, m: { date: string; adapter: string; command: string; seconds: number; complete: boolean } | undefined) =>
     m ? `${name}: ${m.date}, ${m.adapter}, \`${m.command}\` (${m.seconds.toFixed(0)} s${m.complete === false ? '; interrupted: the rows below are what it measured before it was stopped' : ''}).` : `${name}: not run.`;
@@ -293,14 +307,17 @@ function report() {
     '## A. Error against nfe and rounds', '',
     '| target | d | P | sampler | nfe | rounds | sw2 | sw2 / floor | modeTV | modeTV floor |', '|---|---:|---:|---|---:|---:|---:|---:|---:|---:|',
     ...a.map((p) => `| ${p.target} | ${p.dim} | ${p.particles} | ${p.label} | ${p.nfe} | ${p.rounds} | ${p.sw2.toPrecision(3)} | ${(p.sw2 / p.sw2Floor).toFixed(2)} | ${p.modeTV.toPrecision(3)} | ${p.modeTVFloor.toPrecision(3)} |`),
-    '', `## B. Dimension scaling (radiusW2 within ${THRESHOLD}x its floor, two-mode isotropic mixture)`, '',
-    '| sampler | ' + scalingDims.map((d) => `d = ${d}`).join(' | ') + ' | fitted slope | theory |', '|---|' + scalingDims.map(() => '---:').join('|') + '|---:|---|',
-    ...SCALING_CONFIGS.map((cf) => {
-      const cells = scalingDims.map((d) => { const s = b.find((x) => x.label === cf.label && x.dim === d); return s?.nfeAtThreshold ? s.nfeAtThreshold.toFixed(1) : 'n/r'; });
-      const sl = slopes.find((s) => s.label === cf.label)!.slope;
-      const theory = cf.sampler === 'randomized-midpoint' || cf.sampler === 'parallel-midpoint' ? 'd^{5/12}: 0.42' : cf.sampler === 'ddim' ? 'd^{1/2}: 0.50 (prior bound)' : '';
-      return `| ${cf.label} | ${cells.join(' | ')} | ${sl === null ? 'n/a' : sl.toFixed(2)} | ${theory} |`;
-    }),
+    ...[THRESHOLD, 3].flatMap((level) => [
+      '', `## B. Dimension scaling: nfe to bring radiusW2 within ${level}x its floor (two-mode isotropic mixture, 1000 particles)`, '',
+      '| sampler | ' + scalingDims.map((d) => `d = ${d}`).join(' | ') + ' | fitted slope | theory |', '|---|' + scalingDims.map(() => '---:').join('|') + '|---:|---|',
+      ...SCALING_CONFIGS.map((cf) => {
+        const at = scalingDims.map((d) => { const s = b.find((x) => x.label === cf.label && x.dim === d); return s ? crossing(s.ladder, level) : null; });
+        const pts = at.flatMap((y, i) => (y === null ? [] : [{ x: scalingDims[i]!, y }]));
+        const sl = pts.length >= 2 ? slope(pts) : null;
+        const theory = cf.sampler === 'randomized-midpoint' || cf.sampler === 'parallel-midpoint' ? 'd^{5/12}: 0.42' : cf.sampler === 'ddim' ? 'd^{1/2}: 0.50 (prior bound)' : '';
+        return `| ${cf.label} | ${at.map((y) => (y === null ? 'n/r' : y.toFixed(1))).join(' | ')} | ${sl === null ? 'n/a' : sl.toFixed(2)} | ${theory} |`;
+      }),
+    ]),
     '', 'nfe interpolated log-log between the last two budgets of the ladder; n/r: not reached within the ladder. Ladders (nfe: radiusW2 / floor):', '',
     ...b.map((s) => `- d = ${s.dim}, ${s.label}: ${s.ladder.map((l) => `${l.nfe}: ${l.ratio.toFixed(2)}`).join(', ')}`),
     '', `## C. At most 8 rounds on a 128-dimensional mixture (iso128-k4, ${P_C} particles); goal: sw2 within 1.5x its floor`, '',
