@@ -302,6 +302,7 @@ function report() {
   const md: string[] = [
     '# Randomized-midpoint samplers: benchmark', '',
     metaLine('Part A', A?.meta), '', metaLine('Part B', B?.meta), '', metaLine('Part C', C?.meta), '', metaLine('Part D', D?.meta), '', metaLine('Part E', E?.meta), '',
+    'Machine: 2 shared CPU cores and no GPU (WebGPU would run on SwiftShader, several times slower than the float64 CPU reference), so every part ran on the CPU reference; the WebGPU kernels equal it to f32 tolerance (test/randomized-midpoint.test.ts).',
     'Report: `npx tsx bench/midpoint.ts --report`. Exact mixture scores, OU convention, T = 10, delta = 1e-3, log-SNR grids, x_T ~ N(0, I), seed 1.',
     'Errors against q_delta; floor = the same metric for exact samples of the same size (mean of 3 draws; 5 in part B).', '',
     '## A. Error against nfe and rounds', '',
