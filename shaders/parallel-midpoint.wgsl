@@ -10,9 +10,14 @@
 // The prefix sums S_0 .. S_R are an exclusive scan over the lanes, run on the GPU between rounds by
 // its own dispatch with one invocation per (particle, 4 coordinates): O(R d) work per particle
 // instead of O(R^2 d) if each lane summed the lanes before it.
-// Kernels (defines): PM_START (1 lane): g_a = x0hat(x_a); PM_ROUND (R lanes); PM_SCAN (DIM4 lanes).
-// Row: c0 = (E_a, dlambda, expm1(dlambda), 1 / sigma_a), c1 = TimeParams(t_a), c2 = (sigma_b, 0, 0, 0);
-// flags: bit 0 = round 0, bit 1 = read parity, bit 2 = final scan (writes x_b), bits 4.. = window index (keys U_i).
+// Gaussian reference (ref-variance c > 0, src/samplers/parallel-midpoint.ts `gaussRef`): the same scheme
+// in z = y / sqrt(1 + c E^2) and u = asinh(sqrt(c) E) / sqrt(c), integrating the residual
+// r = x0hat - c E z / sqrt(1 + c E^2); the sub-interval widths W_j and the midpoints are uniform in u.
+// c = 0 gives z = y, u = E, r = x0hat: the plain scheme above.
+// Kernels (defines): PM_START (1 lane): r_a = x0hat(x_a) - gain_a z_a; PM_ROUND (R lanes); PM_SCAN (DIM4 lanes).
+// Row: c0 = (E_a, dlambda, expm1(dlambda), z_a / x_a), c1 = TimeParams(t_a), c2 = (x_b / z_b, c, sqrt(c), gain_a);
+// flags: bit 0 = round 0, bit 1 = read parity, bit 2 = final scan (writes x_b, leaves the last residual in ga),
+// bit 3 = free start (round 0 without a start evaluation: r_a = 0 in window 1, else ga), bits 4.. = window index (keys U_i).
 #include "sampler-common"
 
 const R: u32 = ${PM_WIDTH}u;
@@ -27,6 +32,34 @@ fn g_index(i: u32, parity: u32, lane: u32) -> u32 {
 
 fn pre_index(i: u32, lane: u32) -> u32 {
   return (i * (R + 1u) + lane) * DIM;
+}
+
+// asinh and sinh without the cancellation of their log / exp forms at small arguments
+fn asinh_s(x: f32) -> f32 {
+  let x2 = x * x;
+  return select(sign(x) * log(abs(x) + sqrt(x2 + 1.0)), x * (1.0 - x2 * (1.0 / 6.0 - x2 * (3.0 / 40.0))), abs(x) < 1e-2);
+}
+
+fn sinh_s(x: f32) -> f32 {
+  return select(sinh(x), x * (1.0 + x * x * (1.0 / 6.0)), abs(x) < 1e-2);
+}
+
+// F(E_lo + de) - F(E_lo), F(E) = asinh(sqrt(c) E) / sqrt(c) (= de when c = 0)
+fn ref_width(e_lo: f32, de: f32) -> f32 {
+  let c = st.c2.y;
+  let q = st.c2.z;
+  if (c == 0.0) { return de; }
+  let x1 = q * e_lo;
+  let x2 = q * (e_lo + de);
+  return asinh_s(q * de * (x1 + x2) / (x2 * sqrt(1.0 + x1 * x1) + x1 * sqrt(1.0 + x2 * x2))) / q;
+}
+
+// E with F(E) = F(E_lo) + w
+fn ref_inverse(e_lo: f32, w: f32) -> f32 {
+  let c = st.c2.y;
+  let q = st.c2.z;
+  if (c == 0.0) { return e_lo + w; }
+  return e_lo * cosh(q * w) + sqrt(1.0 + c * e_lo * e_lo) * sinh_s(q * w) / q;
 }
 
 fn load_block(from_pre: bool, base: u32, b: u32) -> vec4<f32> {
@@ -62,9 +95,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
   var unused: Vec;
   var g: Vec;
   model_eval(&x, time_params(st.c1), &unused, &g);
+  let k_a = st.c2.w * st.c0.w;
   for (var b = 0u; b < DIM4; b++) { // unroll
+    let r = g[b] - k_a * x[b];
     for (var e = 0u; e < 4u; e++) { // unroll
-      if (4u * b + e < DIM) { ga[i * DIM + 4u * b + e] = g[b][e]; }
+      if (4u * b + e < DIM) { ga[i * DIM + 4u * b + e] = r[e]; }
     }
   }
 #elif ${PM_ROUND}
@@ -73,41 +108,48 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
   let wp = select(1u - rp, 0u, first);
   let u = philox_uniform4(run.key, particle, window, STREAM_SCALAR, lane / 4u)[lane % 4u];
   let e_lo = e_a * exp(f32(lane) * st.c0.y);
-  let e_mid = e_lo + u * e_lo * em1;
-  var y: Vec;
+  let partial = u * ref_width(e_lo, e_lo * em1);
+  let e_mid = ref_inverse(e_lo, partial);
+  var y: Vec; // z until the midpoint state is formed
   var g: Vec;
   if (first) {
     var x: Vec;
     load_state(i, &x);
+    let wa = ref_width(e_a, e_mid - e_a);
+    let zero_start = (st.flags & 8u) != 0u && window == 1u;
     for (var b = 0u; b < DIM4; b++) { // unroll
       var w = vec4<f32>(0.0);
       for (var e = 0u; e < 4u; e++) { // unroll
-        if (4u * b + e < DIM) { w[e] = ga[i * DIM + 4u * b + e]; }
+        if (4u * b + e < DIM && !zero_start) { w[e] = ga[i * DIM + 4u * b + e]; }
       }
-      y[b] = x[b] * st.c0.w + (e_mid - e_a) * w;
+      y[b] = x[b] * st.c0.w + wa * w;
     }
   } else {
     load_vec(true, pre_index(i, lane), &y);
     load_vec(false, g_index(i, rp, lane), &g);
-    for (var b = 0u; b < DIM4; b++) { y[b] += (e_mid - e_lo) * g[b]; }
+    for (var b = 0u; b < DIM4; b++) { y[b] += partial * g[b]; }
   }
+  let ce = st.c2.y * e_mid;
+  let ch = sqrt(1.0 + ce * e_mid);
+  let gain = ce / ch;
   // midpoint time from E: m = E / sqrt(1 + E^2), sigma^2 = 1 / (1 + E^2)
   let q = 1.0 / (1.0 + e_mid * e_mid);
   let yy = 1.0 / (e_mid * e_mid);
   let t_mid = select(0.5 * log(1.0 + yy), 0.5 * yy * (1.0 - yy * (0.5 - yy / 3.0)), yy < 1e-2);
   let sig_mid = sqrt(q);
   var xm: Vec;
-  for (var b = 0u; b < DIM4; b++) { xm[b] = sig_mid * y[b]; }
+  for (var b = 0u; b < DIM4; b++) { xm[b] = sig_mid * ch * y[b]; }
   var unused: Vec;
   model_eval(&xm, TimeParams(t_mid, e_mid * sig_mid, q), &unused, &g);
   let out = g_index(i, wp, lane);
   for (var b = 0u; b < DIM4; b++) { // unroll
+    let r = g[b] - gain * y[b];
     for (var e = 0u; e < 4u; e++) { // unroll
-      if (4u * b + e < DIM) { gbuf[out + 4u * b + e] = g[b][e]; }
+      if (4u * b + e < DIM) { gbuf[out + 4u * b + e] = r[e]; }
     }
   }
 #else
-  // PM_SCAN: lane = coordinate block b; S_0 = y_a, S_{j+1} = S_j + (E_j - E_{j-1}) g_j
+  // PM_SCAN: lane = coordinate block b; S_0 = z_a, S_{j+1} = S_j + W_j r_j
   let b = lane;
   let base = i * DIM + 4u * b;
   var acc = vec4<f32>(0.0);
@@ -121,12 +163,18 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
         if (4u * b + e < DIM) { gpre[pre_index(i, j) + 4u * b + e] = acc[e]; }
       }
     }
-    let dj = e_a * exp(f32(j) * st.c0.y) * em1;
+    let e_j = e_a * exp(f32(j) * st.c0.y);
+    let dj = ref_width(e_j, e_j * em1);
     acc += dj * load_block(false, g_index(i, rp, j), b);
   }
   for (var e = 0u; e < 4u; e++) { // unroll
     if (4u * b + e < DIM) {
-      if (final_scan) { xs[base + e] = st.c2.x * acc[e]; } else { gpre[pre_index(i, R) + 4u * b + e] = acc[e]; }
+      if (final_scan) {
+        xs[base + e] = st.c2.x * acc[e];
+        ga[base + e] = gbuf[g_index(i, rp, R - 1u) + 4u * b + e]; // r_a of the next window under start=free
+      } else {
+        gpre[pre_index(i, R) + 4u * b + e] = acc[e];
+      }
     }
   }
 #endif

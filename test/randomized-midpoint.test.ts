@@ -7,9 +7,10 @@ import type { Engine } from '../src/engine.js';
 import { eiUlmcNoiseCovariance, eiUlmcStep, rmUlmcCovariance, rmUlmcIncrements } from '../src/math/ulmc.js';
 import { noiseVariance, signalScale } from '../src/math/ou.js';
 import { sampleReference } from '../src/reference.js';
-import { Philox } from '../src/rng/philox.js';
+import { Philox, Stream } from '../src/rng/philox.js';
 import { correctorReference, correctorRow, FORMS, predictorRow, predictorStep } from '../src/samplers/randomized-midpoint.js';
 import { parallelUlmcReference, parallelUlmcRows } from '../src/samplers/parallel-ulmc.js';
+import { gaussRef } from '../src/samplers/parallel-midpoint.js';
 import type { ReferenceContext } from '../src/samplers/types.js';
 import { GaussianMixture } from '../src/targets/gmm.js';
 import { loadTarget } from '../src/targets/presets.js';
@@ -209,6 +210,59 @@ describe('parallel-midpoint', () => {
     expect(maxRelErr(parallel(M), sequential)).toBeLessThan(1e-12);
     expect(maxRelErr(parallel(M + 2), sequential)).toBeLessThan(1e-12);
     expect(maxRelErr(parallel(1), sequential)).toBeGreaterThan(1e-4);
+  });
+
+  it.each([
+    { target: 'bimodal1d', width: 4, picard: 1, c: 0.7, start: 'free', nfe: 16, windows: 2, rounds: 4 },
+    { target: 'ring2d', width: 8, picard: 2, c: 2, start: 'eval', nfe: 50, windows: 2, rounds: 8 },
+  ])('Gaussian reference c = $c, start $start ($target, R $width, K $picard): kernels equal the float64 reference, nfe and rounds counted', async ({ target, width, picard, c, start, nfe, rounds }) => {
+    const gmm = loadTarget(target);
+    const s = { sampler: 'parallel-midpoint', nfe, particles: 64, seed: 4, offset: 1, options: { width, picard, 'ref-variance': c, start } };
+    const g = await engine.sample({ target: gmm, ...s });
+    const r = sampleReference({ target: gmm, ...s });
+    expect(g.nfe).toBe(nfe);
+    expect(g.rounds).toBe(rounds);
+    expect(maxRelErr(g.samples!, r.samples)).toBeLessThan(1e-3);
+  });
+
+  it('the Gaussian-reference variables: F(E) widths and their inverse agree, and c = 0 is the plain E scale', () => {
+    for (const c of [0.01, 0.5, 1, 40]) {
+      for (const [e, de] of [[4.5e-5, 1e-6], [0.3, 0.05], [10, 3]] as const) {
+        const w = gaussRef.width(c, e, de);
+        expect(w).toBeCloseTo((Math.asinh(Math.sqrt(c) * (e + de)) - Math.asinh(Math.sqrt(c) * e)) / Math.sqrt(c), 12);
+        expect(gaussRef.inverse(c, e, w) / (e + de)).toBeCloseTo(1, 12);
+      }
+    }
+    expect(gaussRef.width(0, 0.3, 0.05)).toBe(0.05);
+    expect(gaussRef.inverse(0, 0.3, 0.05)).toBe(0.35);
+  });
+
+  it('with the Gaussian reference equal to the target N(0, c I), every Picard round is the exact flow (the residual vanishes)', () => {
+    const c = 0.6, d = 3, P = 20, tMax = 10, delta = 1e-3;
+    const target = GaussianMixture.fromJSON({ kind: 'gmm', weights: [1], means: [[0, 0, 0]], variances: [[c, c, c]] });
+    const cv = (t: number) => signalScale(t) ** 2 * c + noiseVariance(t);
+    const init = new Philox(6), z = new Float64Array(d);
+    for (const [width, picard, start, nfe] of [[8, 0, 'free', 8], [4, 2, 'eval', 2 * 13]] as const) {
+      const r = sampleReference({ target, sampler: 'parallel-midpoint', nfe, particles: P, seed: 6, tMax, delta, options: { width, picard, 'ref-variance': c, start } });
+      for (let i = 0; i < P; i++) {
+        init.fillNormals(z, 0, d, i, 0, Stream.init);
+        for (let j = 0; j < d; j++) expect(r.samples[i * d + j]! / (Math.sqrt(cv(delta) / cv(tMax)) * z[j]!)).toBeCloseTo(1, 9);
+      }
+      // the plain scheme (c = 0) is not exact on the same budget
+      const plain = sampleReference({ target, sampler: 'parallel-midpoint', nfe, particles: P, seed: 6, tMax, delta, options: { width, picard, start } });
+      expect(maxRelErr(plain.samples, r.samples)).toBeGreaterThan(1e-3);
+    }
+  });
+
+  it('with the Gaussian reference, Picard rounds converge to a fixed point', () => {
+    const gmm = loadTarget('ring2d');
+    const run = (picard: number) => sampleReference({ target: gmm, sampler: 'parallel-midpoint', nfe: 4 * (picard + 1), particles: 40, seed: 2, tMax: 3, delta: 0.05, options: { width: 4, picard, 'ref-variance': 2, start: 'free' } }).samples;
+    const fixed = run(60);
+    expect(maxRelErr(run(61), fixed)).toBeLessThan(1e-9);
+    const err = [1, 2, 4].map((k) => maxRelErr(run(k), fixed));
+    expect(err[0]!).toBeGreaterThan(1e-4);
+    expect(err[1]!).toBeLessThan(err[0]!);
+    expect(err[2]!).toBeLessThan(err[1]!);
   });
 
   it('rejects a budget below one window', () => {
