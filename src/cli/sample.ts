@@ -3,13 +3,26 @@ import { Engine } from '../engine.js';
 import { acquireNodeDevice } from '../gpu/node-device.js';
 import { writeNpy } from '../io/npy-node.js';
 import { loadTargetSpec } from '../io/target-file.js';
-import { sampleReference } from '../reference.js';
+import { sampleReference, type ReferenceRequest } from '../reference.js';
+import type { GaussianMixture } from '../targets/gmm.js';
 import { resolveRun } from '../run-request.js';
 import type { GridName } from '../math/grids.js';
 import { CliError, keyValues, numberFlag, parse, required } from './args.js';
 import { progressBar } from './progress.js';
 
-export async function sampleCommand(argv: string[]): Promise<number> {
+/** Validated settings of `midstep sample` (everything but the device). */
+export interface SampleArgs {
+  settings: Omit<ReferenceRequest, 'onProgress' | 'signal'> & { target: GaussianMixture };
+  out: string;
+  backend: 'webgpu' | 'cpu';
+  json: boolean;
+}
+
+/**
+ * Parses and validates the flags of `midstep sample` without touching a device or the disk (but
+ * reading a target JSON file): every bad flag throws a {@link MidstepError} naming it.
+ */
+export function parseSampleArgs(argv: string[]): SampleArgs {
   const { values } = parse(argv, {
     target: { type: 'string' }, sampler: { type: 'string' }, nfe: { type: 'string' }, particles: { type: 'string' },
     seed: { type: 'string' }, offset: { type: 'string' }, 't-max': { type: 'string' }, delta: { type: 'string' },
@@ -39,10 +52,16 @@ export async function sampleCommand(argv: string[]): Promise<number> {
     options: keyValues(values.opt),
   };
   resolveRun(settings, target.dim); // validate everything before starting a device
-  const bar = progressBar(`${sampler} ${backend}`);
+  return { settings, out, backend, json: values.json === true };
+}
+
+export async function sampleCommand(argv: string[]): Promise<number> {
+  const { settings, out, backend, json } = parseSampleArgs(argv);
+  const sampler = settings.sampler;
+  const bar = progressBar(`${sampler} ${backend}`, process.stderr, backend === 'cpu' ? 'particles' : 'rounds');
   let result;
   if (backend === 'cpu') {
-    const r = sampleReference({ ...settings, onProgress: bar });
+    const r = sampleReference({ ...settings, onProgress: bar.tty ? bar : undefined });
     bar.finish();
     writeNpy(out, Float32Array.from(r.samples), r.particles, r.dim);
     result = { ...r, samples: undefined };
@@ -50,7 +69,7 @@ export async function sampleCommand(argv: string[]): Promise<number> {
     const gpu = await acquireNodeDevice();
     const engine = new Engine(gpu);
     try {
-      const r = await engine.sample({ ...settings, onProgress: process.stderr.isTTY ? (p) => bar(p.stepsDone, p.steps) : undefined });
+      const r = await engine.sample({ ...settings, onProgress: bar.tty ? (p) => bar(p.roundsDone, p.rounds) : undefined });
       bar.finish();
       writeNpy(out, r.samples!, r.particles, r.dim);
       result = { ...r, samples: undefined, buffer: undefined };
@@ -64,7 +83,7 @@ export async function sampleCommand(argv: string[]): Promise<number> {
     grid: result.grid, tMax: result.tMax, delta: result.delta, options: result.options,
     seconds: Number(result.seconds.toFixed(4)), backend: result.backend, adapter: result.adapter, out,
   };
-  if (values.json) process.stdout.write(JSON.stringify(report) + '\n');
+  if (json) process.stdout.write(JSON.stringify(report) + '\n');
   else {
     process.stdout.write(
       `${report.sampler} on ${report.target} (d = ${report.dim}): ${report.particles} particles, nfe ${report.nfe}, rounds ${report.rounds}, ` +
