@@ -25,12 +25,12 @@ const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOff
 
 describe('checkpoints', () => {
   it.each([
-    ['dpmpp-2m', 24, {}], // multistep: the previous denoiser lives in a plan buffer
-    ['ddpm', 24, {}], // noise keyed by step
-    ['poisson-midpoint', 8, {}], // compacted work lists and indirect arguments
-    ['heroism', 13, {}],
-  ] as const)('%s resumed from a mid-run checkpoint equals the uninterrupted run, bit for bit', async (sampler, nfe, options) => {
-    const s = { target, sampler, nfe, particles: 200, seed: 21, options };
+    ['dpmpp-2m', 24, {}, 200], // multistep: the previous denoiser lives in a plan buffer
+    ['ddpm', 24, {}, 200], // noise keyed by step
+    ['poisson-midpoint', 6, { fine: 100 }, 64], // compacted work lists and indirect arguments
+    ['heroism', 13, {}, 200],
+  ] as const)('%s resumed from a mid-run checkpoint equals the uninterrupted run, bit for bit', async (sampler, nfe, options, particles) => {
+    const s = { target, sampler, nfe, particles, seed: 21, options };
     const whole = await engine.sample(s);
     const cps: Checkpoint[] = [];
     const every = Math.max(2, Math.ceil(whole.steps / 7));
