@@ -237,6 +237,7 @@ describe('CLI flags (midstep sample, parsed in-process)', () => {
     fc.tuple(fc.constant('--grid'), fc.oneof(fc.constantFrom('logsnr', 'uniform', 'edm'), fc.string({ maxLength: 5 }))),
     fc.tuple(fc.constant('--opt'), fc.oneof(fc.constantFrom('variance=beta', 'variance=x', 'form=eps', 'foo=1', '=', 'width=3', 'picard=0'), fc.string({ maxLength: 6 }))),
     fc.tuple(fc.constant('--backend'), fc.constantFrom('webgpu', 'cpu', 'cuda', '')),
+    fc.tuple(fc.constant('--on-non-finite'), fc.constantFrom('error', 'exclude', 'ignore', 'drop', '')),
     fc.tuple(fc.constant('--out'), fc.constantFrom('x.npy', 'x.txt', '')),
     fc.tuple(fc.constantFrom('--frobnicate', '-x', 'positional', '--json'), fc.constantFrom('1', '')),
   );

@@ -9,6 +9,7 @@ import { resolveRun } from '../run-request.js';
 import type { GridName } from '../math/grids.js';
 import { CliError, keyValues, numberFlag, parse, required } from './args.js';
 import { progressBar } from './progress.js';
+import { NON_FINITE_POLICIES, resolveFaultCheck, type NonFinitePolicy } from '../gpu/fault-check.js';
 
 /** Validated settings of `midstep sample` (everything but the device). */
 export interface SampleArgs {
@@ -16,6 +17,8 @@ export interface SampleArgs {
   out: string;
   backend: 'webgpu' | 'cpu';
   json: boolean;
+  /** `--on-non-finite`: what the GPU run does with NaN/Inf particles. */
+  onNonFinite: NonFinitePolicy;
 }
 
 /**
@@ -27,7 +30,7 @@ export function parseSampleArgs(argv: string[]): SampleArgs {
     target: { type: 'string' }, sampler: { type: 'string' }, nfe: { type: 'string' }, particles: { type: 'string' },
     seed: { type: 'string' }, offset: { type: 'string' }, 't-max': { type: 'string' }, delta: { type: 'string' },
     grid: { type: 'string' }, opt: { type: 'string', multiple: true }, backend: { type: 'string' },
-    out: { type: 'string' }, json: { type: 'boolean' },
+    out: { type: 'string' }, json: { type: 'boolean' }, 'on-non-finite': { type: 'string' },
   });
   const target = loadTargetSpec(required(values, 'target', 'a preset name or a target JSON file'));
   const sampler = required(values, 'sampler', 'a sampler name (see midstep list)');
@@ -51,12 +54,15 @@ export function parseSampleArgs(argv: string[]): SampleArgs {
     grid: values.grid as GridName | undefined,
     options: keyValues(values.opt),
   };
-  resolveRun(settings, target.dim); // validate everything before starting a device
-  return { settings, out, backend, json: values.json === true };
+  const onNonFinite = (values['on-non-finite'] ?? 'error') as NonFinitePolicy;
+  if (!NON_FINITE_POLICIES.includes(onNonFinite)) throw new CliError('--on-non-finite', onNonFinite, NON_FINITE_POLICIES.join(' or '));
+  const run = resolveRun(settings, target.dim); // validate everything before starting a device
+  resolveFaultCheck(onNonFinite, undefined, run.plan.rows.length);
+  return { settings, out, backend, json: values.json === true, onNonFinite };
 }
 
 export async function sampleCommand(argv: string[]): Promise<number> {
-  const { settings, out, backend, json } = parseSampleArgs(argv);
+  const { settings, out, backend, json, onNonFinite } = parseSampleArgs(argv);
   const sampler = settings.sampler;
   const bar = progressBar(`${sampler} ${backend}`, process.stderr, backend === 'cpu' ? 'particles' : 'rounds');
   let result;
@@ -69,7 +75,7 @@ export async function sampleCommand(argv: string[]): Promise<number> {
     const gpu = await acquireNodeDevice();
     const engine = new Engine(gpu);
     try {
-      const r = await engine.sample({ ...settings, onProgress: bar.tty ? (p) => bar(p.roundsDone, p.rounds) : undefined });
+      const r = await engine.sample({ ...settings, onNonFinite, onProgress: bar.tty ? (p) => bar(p.roundsDone, p.rounds) : undefined });
       bar.finish();
       writeNpy(out, r.samples!, r.particles, r.dim);
       result = { ...r, samples: undefined, buffer: undefined };
@@ -82,6 +88,7 @@ export async function sampleCommand(argv: string[]): Promise<number> {
     offset: result.offset, seed: result.seed, nfe: result.nfe, rounds: result.rounds, steps: result.steps,
     grid: result.grid, tMax: result.tMax, delta: result.delta, options: result.options,
     seconds: Number(result.seconds.toFixed(4)), backend: result.backend, adapter: result.adapter, out,
+    excluded: 'nonFinite' in result && result.nonFinite ? result.nonFinite.excluded : 0,
   };
   if (json) process.stdout.write(JSON.stringify(report) + '\n');
   else {
