@@ -83,6 +83,25 @@ describe('device loss', () => {
   });
 });
 
+describe('device errors during a run', () => {
+  it('a WebGPU validation error raised while a run is in flight becomes a DeviceError on that run; the engine keeps working', async () => {
+    let injected = false;
+    const err = await engine.sample({
+      target, sampler: 'ddim', nfe: 12, particles: 64, stepsPerSubmit: 3,
+      onProgress: () => {
+        if (injected) return;
+        injected = true;
+        engine.gpu.device.createBuffer({ label: 'invalid on purpose', size: 16, usage: 0 }).destroy();
+      },
+    }).catch((e) => e);
+    expect(err).toBeInstanceOf(DeviceError);
+    expect(err.message).toMatch(/^WebGPU error during ddim run: .*usage/i);
+    expect(engine.buffers.live).toBe(0);
+    const ok = await engine.sample({ target, sampler: 'ddim', nfe: 4, particles: 16 });
+    expect(ok.samples!.every(Number.isFinite)).toBe(true);
+  });
+});
+
 describe('memory and limits before dispatch', () => {
   const plan = resolveRun({ sampler: 'parallel-midpoint', nfe: 25, particles: 1000 }, 2).plan;
 

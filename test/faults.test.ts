@@ -68,9 +68,15 @@ describe('non-finite particles on the GPU', () => {
   it("onNonFinite: 'exclude' drops exactly the particles the float64 reference finds non-finite, and leaves the others' bits alone", async () => {
     const model = faultInjectionModel({ dim: d, tFault: 1, threshold: 0.5 });
     const r = await engine.sample({ target: model, ...settings, onNonFinite: 'exclude' });
-    const ref = sampleReference({ target: model, ...settings });
+    const ref = sampleReference({ target: model, ...settings, onNonFinite: 'ignore' });
     const refBad: number[] = [];
     for (let i = 0; i < P; i++) if (!Number.isFinite(ref.samples[i * d]!) || !Number.isFinite(ref.samples[i * d + 1]!)) refBad.push(i);
+    // the reference's own policies: exclude drops the same particles, error names the first
+    const refExcluded = sampleReference({ target: model, ...settings, onNonFinite: 'exclude' });
+    expect(refExcluded.nonFinite!.excludedIndices).toEqual(refBad);
+    expect(refExcluded.particles).toBe(P - refBad.length);
+    expect(refExcluded.samples.every(Number.isFinite)).toBe(true);
+    expect(() => sampleReference({ target: model, ...settings })).toThrow(new RegExp(`particle ${refBad[0]} ended with non-finite values`));
     const gpuBad = r.nonFinite!.excludedIndices;
     expect(r.nonFinite!.excluded).toBe(gpuBad.length);
     expect(gpuBad.length).toBeGreaterThan(P / 10);

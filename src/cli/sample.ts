@@ -67,7 +67,7 @@ export async function sampleCommand(argv: string[]): Promise<number> {
   const bar = progressBar(`${sampler} ${backend}`, process.stderr, backend === 'cpu' ? 'particles' : 'rounds');
   let result;
   if (backend === 'cpu') {
-    const r = sampleReference({ ...settings, onProgress: bar.tty ? bar : undefined });
+    const r = sampleReference({ ...settings, onNonFinite, onProgress: bar.tty ? bar : undefined });
     bar.finish();
     writeNpy(out, Float32Array.from(r.samples), r.particles, r.dim);
     result = { ...r, samples: undefined };
