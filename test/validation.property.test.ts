@@ -12,8 +12,10 @@ import { describe, expect, it } from 'vitest';
 import { errorLine } from '../src/cli/main.js';
 import { parseSampleArgs } from '../src/cli/sample.js';
 import {
-  FileFormatError, MidstepError, NumericalError, RunOptionError, SamplerOptionError, TargetError, ValidationError,
+  FileFormatError, MidstepError, NumericalError, ResourceLimitError, RunOptionError, SamplerOptionError, TargetError, ValidationError,
 } from '../src/errors.js';
+import { checkRows, interpretFaults } from '../src/gpu/fault-check.js';
+import { checkRunMemory, type BufferNeed } from '../src/gpu/run-memory.js';
 import { decodeNpy, encodeNpy } from '../src/io/npy.js';
 import { MAX_NFE, resolveRun } from '../src/run-request.js';
 import { gmmScoreModel, packMixture } from '../src/scores/gmm-score.js';
@@ -302,5 +304,65 @@ describe('dimension agreement', () => {
   it('a sampler plans for the dimension it is given; a target JSON dim that disagrees with its means is refused', () => {
     expect(getSampler('ddim').plan({ dim: 7, nfe: 3, tMax: 10, delta: 1e-3, grid: 'logsnr', options: {} }).rows.length).toBe(3);
     expect(() => GaussianMixture.fromJSON({ kind: 'gmm', dim: 3, weights: [1], means: [[0, 0]], scales: [1] })).toThrow(/^dim: got 3, expected 2/);
+  });
+});
+
+describe('run bookkeeping', () => {
+  it('fault checks: rows are increasing, every `every` apart, end at the last step; the mask decodes to exactly its set bits', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2000 }), fc.integer({ min: 1, max: 300 }), fc.uint32Array({ maxLength: 8 }), fc.integer({ min: 0, max: 256 }), (steps, every, mask, P) => {
+        const rows = checkRows(steps, every);
+        if (steps === 0) expect(rows).toEqual([]);
+        else {
+          expect(rows.at(-1)).toBe(steps - 1);
+          for (let i = 1; i < rows.length; i++) expect(rows[i]! - rows[i - 1]!).toBeLessThanOrEqual(every);
+          expect(rows.length).toBe(Math.ceil(steps / every));
+        }
+        const want: number[] = [];
+        for (let i = 0; i < Math.min(P, mask.length * 32); i++) if ((mask[i >> 5]! >>> (i & 31)) & 1) want.push(i);
+        expect(interpretFaults(new Uint32Array(rows.length), mask, P).bad).toEqual(want);
+      }),
+      { seed: SEED + 8, numRuns: 300 },
+    );
+  });
+
+  it('memory: a run fails before allocation exactly when a buffer or the total is over its limit, and "at most N particles fit" is right', () => {
+    const need = fc.record({ name: fc.constantFrom('particles', 'prev', 'gbuf'), perParticle: fc.integer({ min: 1, max: 4096 }), fixed: fc.integer({ min: 0, max: 1 << 16 }), storage: fc.boolean() });
+    fc.assert(
+      fc.property(fc.array(need, { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 1 << 20 }), fc.integer({ min: 1 << 10, max: 1 << 30 }), fc.integer({ min: 1 << 10, max: 1 << 30 }), fc.option(fc.integer({ min: 1 << 12, max: 2 ** 31 - 1 }), { nil: undefined }), (specs, P, maxBuf, maxBind, budget) => {
+        const needsFor = (n: number): BufferNeed[] => specs.map((s, i) => ({ name: `${s.name}${i}`, bytes: s.fixed + s.perParticle * n, storage: s.storage, perParticle: s.perParticle }));
+        const limits = { maxBufferSize: maxBuf, maxStorageBufferBindingSize: maxBind, budget: budget ?? Infinity };
+        const over = (n: number) => needsFor(n).some((b) => b.bytes > (b.storage ? Math.min(maxBuf, maxBind) : maxBuf)) || needsFor(n).reduce((a, b) => a + b.bytes, 0) > limits.budget;
+        try {
+          checkRunMemory(needsFor(P), limits, P);
+          expect(over(P)).toBe(false);
+        } catch (e) {
+          if (!(e instanceof ResourceLimitError)) throw e;
+          expect(over(P)).toBe(true);
+          expect(e.bytes).toBeGreaterThan(e.limit);
+          const m = /at most (\d+) particles fit \(got (\d+)\)/.exec(e.message);
+          const named = /^buffer "(\w+)"/.exec(e.message)?.[1];
+          if (!m) {
+            // a fixed-size buffer over its limit: no particle count helps
+            expect(specs.length).toBeGreaterThan(0);
+            return;
+          }
+          const fit = Number(m[1]);
+          expect(fit).toBeLessThan(P);
+          if (named) {
+            // the named buffer holds `fit` particles and not one more
+            const b = (n: number) => needsFor(n).find((x) => x.name === named)!;
+            const lim = b(0).storage ? Math.min(maxBuf, maxBind) : maxBuf;
+            if (fit > 0 || b(0).bytes <= lim) expect(b(fit).bytes).toBeLessThanOrEqual(lim);
+            expect(b(fit + 1).bytes).toBeGreaterThan(lim);
+          } else {
+            const total = (n: number) => needsFor(n).reduce((a, x) => a + x.bytes, 0);
+            if (fit > 0) expect(total(fit)).toBeLessThanOrEqual(limits.budget);
+            expect(total(fit + 1)).toBeGreaterThan(limits.budget);
+          }
+        }
+      }),
+      { seed: SEED + 9, numRuns: 400 },
+    );
   });
 });

@@ -50,7 +50,7 @@ export function checkRunMemory(needs: readonly BufferNeed[], limits: RunLimits, 
       const which = n.storage && limits.maxStorageBufferBindingSize < limits.maxBufferSize ? 'maxStorageBufferBindingSize' : 'maxBufferSize';
       throw new ResourceLimitError(
         `buffer "${n.name}" of this run needs ${n.bytes} bytes, more than the device's ${which} of ${limit} bytes` +
-          (n.perParticle > 0 ? `; at most ${fit(limit, n.perParticle, 0)} particles fit (got ${P}): split the run with offset` : ''),
+          (n.perParticle > 0 ? `; at most ${fit(limit, n.perParticle, n.bytes - n.perParticle * P)} particles fit (got ${P}): split the run with offset` : ''),
         n.bytes, limit,
       );
     }
