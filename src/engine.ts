@@ -350,6 +350,11 @@ export class Engine {
           pos.stepsDone = end;
           throwIfLost(this.gpu, pos);
           if (request.signal?.aborted) throw new CancelledError(`run cancelled after ${end} of ${rows.length} steps`);
+          if (faults && faultCheck.policy === 'error') {
+            // stop a broken run at the first batch boundary after its fault
+            const early = await faults.peek(device);
+            if (early.firstCheck >= 0) throw faultError(early, faults.rows, (i) => Math.round(roundsAfter[i]!), plan.rounds, P, `${run.sampler.name} on ${model.name}`);
+          }
           if (request.onCheckpoint) {
             const cp = await captureCheckpoint(device, create, stateful, { key, stepsDone: end, steps: rows.length, roundsDone: Math.round(roundsAfter[end - 1]!) });
             throwIfLost(this.gpu, pos);

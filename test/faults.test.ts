@@ -98,6 +98,18 @@ describe('non-finite particles on the GPU', () => {
     expect(Array.from(new Uint32Array(r.samples!.buffer))).toEqual(Array.from(new Uint32Array(expected.buffer)));
   });
 
+  it('a batched run (progress or signal) stops at the first batch boundary after the fault', async () => {
+    const model = faultInjectionModel({ dim: d, tFault: 1, threshold: 0.5 });
+    const round = firstPoisonedRound(1);
+    const seen: number[] = [];
+    const err = await engine.sample({ target: model, ...settings, stepsPerSubmit: 2, onProgress: (p) => seen.push(p.stepsDone) }).catch((e) => e);
+    expect(err).toBeInstanceOf(NumericalError);
+    expect(err.round).toBe(round);
+    // progress stopped at the last boundary before the fault: the rest of the run was not spent
+    expect(seen.at(-1)).toBe(2 * Math.floor((round - 1) / 2));
+    expect(seen.at(-1)).toBeLessThan(10);
+  });
+
   it('an Inf in every particle (default check interval) is reported for all of them', async () => {
     const model = faultInjectionModel({ dim: 3, tFault: 0.5, threshold: -1e30, poison: Infinity });
     const err = await engine.sample({ target: model, sampler: 'dpmpp-2m', nfe: 40, particles: 100, seed: 3 }).catch((e) => e);

@@ -186,6 +186,14 @@ export class FaultCheck {
     encoder.copyBufferToBuffer(this.mask, 0, this.read, this.counts.size, 4 * this.maskWords);
   }
 
+  /** Reads what the checks submitted so far found (one small copy and map), between batches. */
+  async peek(device: GPUDevice): Promise<FaultReport> {
+    const enc = device.createCommandEncoder({ label: 'fault-check peek' });
+    this.copyOut(enc);
+    device.queue.submit([enc.finish()]);
+    return this.report();
+  }
+
   /** Maps the readback (after the copy was submitted) and interprets it. */
   async report(): Promise<FaultReport> {
     await this.read.mapAsync(GPUMapMode.READ);
