@@ -6,7 +6,8 @@ import { captureCheckpoint, restoreCheckpoint, runKey, type Checkpoint, type Nam
 import { CancelledError, DeviceError, MidstepError, RunOptionError } from './errors.js';
 import { BufferTracker } from './gpu/buffer-tracker.js';
 import { asRunError, throwIfLost, type RunPosition } from './gpu/device-loss.js';
-import { dropParticles, faultError, FaultCheck, FaultCheckKernels, resolveFaultCheck, type NonFinitePolicy } from './gpu/fault-check.js';
+import { resolveEngineRequest } from './engine-request.js';
+import { dropParticles, faultError, FaultCheck, FaultCheckKernels, type NonFinitePolicy } from './gpu/fault-check.js';
 import { checkRunMemory, runBuffers } from './gpu/run-memory.js';
 import { composeShader, type ShaderDefines } from './gpu/compose.js';
 import { acquireDevice, type GpuContext } from './gpu/device.js';
@@ -232,7 +233,7 @@ export class Engine {
     const started = performance.now();
     const model = toScoreModel(request.target);
     const run = resolveRun(request, model.dim, this.maxParticles(model.dim));
-    const faultCheck = resolveFaultCheck(request.onNonFinite, request.faultCheckEvery, run.plan.rows.length);
+    const { faultCheck, batch, batched } = resolveEngineRequest(request, run.plan.rows.length);
     if (faultCheck.policy === 'exclude' && request.keepBuffer) throw new RunOptionError('onNonFinite', 'exclude', '"error" or "ignore" with keepBuffer (excluded rows cannot be dropped from a kept buffer)');
     const lim = this.gpu.device.limits;
     checkRunMemory(runBuffers(run.plan, run.particles, model.dim, { readback: !request.keepBuffer, faultCheck: faultCheck.policy !== 'ignore' }),
@@ -306,8 +307,6 @@ export class Engine {
       const initGroups = [group0(init, grid.rowStride, false), modelGroup(init)] as const;
       const stepGroups = kernels.map((k, i) => (k ? ([group0(k, indirectArgs[i] ? 0 : grids[i]!.rowStride, true), modelGroup(k)] as const) : null));
 
-      const batched = !!(request.onProgress || request.signal || request.onCheckpoint);
-      const batch = request.stepsPerSubmit ?? (batched ? Math.max(1, Math.ceil(rows.length / 20)) : rows.length);
       // rounds done after row i, for progress
       const roundsAfter: number[] = [];
       const even = plan.rounds / Math.max(1, rows.length);

@@ -127,9 +127,13 @@ describe('non-finite particles on the GPU', () => {
     expect(r.samples!.some(Number.isNaN)).toBe(true);
   });
 
-  it("'exclude' with keepBuffer is refused before the run", async () => {
-    await expect(engine.sample({ target: loadTarget('ring2d'), sampler: 'ddim', nfe: 3, particles: 8, keepBuffer: true, onNonFinite: 'exclude' }))
-      .rejects.toThrow(RunOptionError);
+  it("'exclude' with keepBuffer, and batch sizes that would hang or skip steps, are refused before the run", async () => {
+    const s = { target: loadTarget('ring2d'), sampler: 'ddim', nfe: 3, particles: 8 };
+    await expect(engine.sample({ ...s, keepBuffer: true, onNonFinite: 'exclude' })).rejects.toThrow(RunOptionError);
+    const created = engine.buffers.created;
+    await expect(engine.sample({ ...s, stepsPerSubmit: 0 })).rejects.toThrow(/^stepsPerSubmit: got 0, expected a positive integer/);
+    await expect(engine.sample({ ...s, stepsPerSubmit: NaN })).rejects.toThrow(/^stepsPerSubmit: got NaN/);
+    expect(engine.buffers.created).toBe(created);
   });
 });
 

@@ -14,6 +14,7 @@ import { parseSampleArgs } from '../src/cli/sample.js';
 import {
   FileFormatError, MidstepError, NumericalError, ResourceLimitError, RunOptionError, SamplerOptionError, TargetError, ValidationError,
 } from '../src/errors.js';
+import { resolveEngineRequest } from '../src/engine-request.js';
 import { checkRows, interpretFaults } from '../src/gpu/fault-check.js';
 import { checkRunMemory, type BufferNeed } from '../src/gpu/run-memory.js';
 import { decodeNpy, encodeNpy } from '../src/io/npy.js';
@@ -304,6 +305,38 @@ describe('dimension agreement', () => {
   it('a sampler plans for the dimension it is given; a target JSON dim that disagrees with its means is refused', () => {
     expect(getSampler('ddim').plan({ dim: 7, nfe: 3, tMax: 10, delta: 1e-3, grid: 'logsnr', options: {} }).rows.length).toBe(3);
     expect(() => GaussianMixture.fromJSON({ kind: 'gmm', dim: 3, weights: [1], means: [[0, 0]], scales: [1] })).toThrow(/^dim: got 3, expected 2/);
+  });
+});
+
+describe('engine request fields', () => {
+  it('stepsPerSubmit, onNonFinite, faultCheckEvery, callbacks, signal, keepBuffer: valid batching or a RunOptionError naming the field', () => {
+    const fn = fc.constant(() => {});
+    fc.assert(
+      fc.property(
+        fc.record({
+          stepsPerSubmit: fc.oneof(fc.integer({ min: 1, max: 50 }), anyValue),
+          onNonFinite: fc.oneof(fc.constantFrom('error', 'exclude', 'ignore'), anyValue),
+          faultCheckEvery: fc.oneof(fc.integer({ min: 1, max: 50 }), anyValue),
+          onProgress: fc.oneof(fn, anyValue),
+          onCheckpoint: fc.oneof(fn, anyValue),
+          signal: fc.oneof(fc.constant(new AbortController().signal), anyValue),
+          keepBuffer: fc.oneof(fc.boolean(), anyValue),
+        }, { requiredKeys: [] }),
+        fc.integer({ min: 0, max: 3000 }),
+        (fields, steps) => {
+          try {
+            const s = resolveEngineRequest(fields, steps);
+            // a batch is a positive integer: the submit loop always advances and covers every step
+            expect(Number.isInteger(s.batch) && s.batch >= 1).toBe(true);
+            expect(Number.isInteger(s.faultCheck.every) && s.faultCheck.every >= 1).toBe(true);
+            if (s.batched) expect(Math.ceil(steps / s.batch)).toBeLessThanOrEqual(Math.max(steps, 20));
+          } catch (e) {
+            expectClear(e, [RunOptionError], ['stepsPerSubmit', 'onNonFinite', 'faultCheckEvery', 'onProgress', 'onCheckpoint', 'signal', 'keepBuffer']);
+          }
+        },
+      ),
+      { seed: SEED + 10, numRuns: 500 },
+    );
   });
 });
 
