@@ -2,7 +2,13 @@
  * The GPU engine: plans a run, builds (and caches) the kernels, encodes every step of the run into
  * command buffers with no CPU-GPU round trip per step, and reads the particles back once.
  */
+import { captureCheckpoint, restoreCheckpoint, runKey, type Checkpoint, type NamedBuffer } from './checkpoint.js';
 import { CancelledError, DeviceError, MidstepError, RunOptionError } from './errors.js';
+import { BufferTracker } from './gpu/buffer-tracker.js';
+import { asRunError, throwIfLost, type RunPosition } from './gpu/device-loss.js';
+import { resolveEngineRequest } from './engine-request.js';
+import { dropParticles, faultError, FaultCheck, FaultCheckKernels, type NonFinitePolicy } from './gpu/fault-check.js';
+import { checkRunMemory, runBuffers } from './gpu/run-memory.js';
 import { composeShader, type ShaderDefines } from './gpu/compose.js';
 import { acquireDevice, type GpuContext } from './gpu/device.js';
 import { resolveRun, type RunSettings } from './run-request.js';
@@ -40,15 +46,44 @@ export interface SampleRequest extends RunSettings {
   signal?: AbortSignal;
   /** Keep the particles on the GPU and return the buffer (the caller destroys it) instead of reading back. */
   keepBuffer?: boolean;
-  /** Steps per submitted command buffer. Default: all at once, or about 20 batches when onProgress/signal is given. */
+  /** Steps per submitted command buffer. Default: all at once, or about 20 batches when onProgress/signal/onCheckpoint is given. */
   stepsPerSubmit?: number;
   /** Copy the first k particles after each submitted batch (about 20 by default) for a replay; read back once at the end. */
   snapshots?: SnapshotOptions;
+  /**
+   * What to do when the on-GPU check finds particles with NaN or Inf coordinates: `'error'`
+   * (default: the run rejects with a NumericalError naming the first round and the particle count),
+   * `'exclude'` (drop those particles from `samples` and report them in `nonFinite`), `'ignore'`
+   * (no check).
+   */
+  onNonFinite?: NonFinitePolicy;
+  /** Steps between fault checks. Default: about 16 checks per run, plus one after the last step. */
+  faultCheckEvery?: number;
+  /** Called after each completed batch with the run's state; pass it as `resumeFrom` to continue from there. */
+  onCheckpoint?: (cp: Checkpoint) => void | Promise<void>;
+  /** Resume from a checkpoint of the same run (same settings and target): the result is bit-identical to an uninterrupted run. */
+  resumeFrom?: Checkpoint;
+}
+
+/** What the fault checks of a run found. */
+export interface NonFiniteReport {
+  /** Non-finite particles seen by each check, in order. */
+  counts: number[];
+  /** Particles dropped (onNonFinite: 'exclude'), or found (when none were). */
+  excluded: number;
+  /** Their global indices (offset + local index). */
+  excludedIndices: number[];
+}
+
+/** Options of an {@link Engine}. */
+export interface EngineOptions {
+  /** Bytes of GPU memory one run may allocate in all; a run that needs more fails before allocating. Default: no budget (only the device's per-buffer limits). */
+  memoryBudget?: number;
 }
 
 /** What a run returns. */
 export interface SampleResult {
-  /** The particles at delta, P x d row-major float32 (null when keepBuffer). */
+  /** The particles at delta, P x d row-major float32 (null when keepBuffer); without the excluded ones. */
   samples: Float32Array | null;
   /** The GPU buffer holding the particles (only with keepBuffer). */
   buffer: GPUBuffer | null;
@@ -74,6 +109,8 @@ export interface SampleResult {
   adapter: string;
   /** x_T and the state after each batch, of the first k particles (only with `snapshots`). */
   snapshots: RunSnapshots | null;
+  /** What the fault checks found (null with onNonFinite: 'ignore'). `particles` counts the rows returned. */
+  nonFinite: NonFiniteReport | null;
 }
 
 interface Kernel {
@@ -109,8 +146,18 @@ export function dispatchGrid(count: number, maxPerDim: number): { x: number; y: 
  */
 export class Engine {
   private readonly kernels = new Map<string, Promise<Kernel>>();
+  /** Live GPU buffers of this engine's runs (for leak checks). */
+  readonly buffers = new BufferTracker();
+  private readonly faultKernels: FaultCheckKernels;
 
-  constructor(readonly gpu: GpuContext) {}
+  constructor(readonly gpu: GpuContext, readonly options: EngineOptions = {}) {
+    this.faultKernels = new FaultCheckKernels(gpu.device, WORKGROUP_SIZE);
+  }
+
+  /** Whether the device is lost: the engine cannot run any more; make a new one on a new device. */
+  get lost(): boolean {
+    return this.gpu.lostReason !== null;
+  }
 
   /** An engine on the browser's WebGPU adapter (`navigator.gpu`). */
   static async fromNavigator(options: { powerPreference?: GPUPowerPreference } = {}): Promise<Engine> {
@@ -191,13 +238,20 @@ export class Engine {
     const started = performance.now();
     const model = toScoreModel(request.target);
     const run = resolveRun(request, model.dim, this.maxParticles(model.dim));
+    const { faultCheck, batch, batched } = resolveEngineRequest(request, run.plan.rows.length);
+    if (faultCheck.policy === 'exclude' && request.keepBuffer) throw new RunOptionError('onNonFinite', 'exclude', '"error" or "ignore" with keepBuffer (excluded rows cannot be dropped from a kept buffer)');
+    const lim = this.gpu.device.limits;
+    checkRunMemory(runBuffers(run.plan, run.particles, model.dim, { readback: !request.keepBuffer, faultCheck: faultCheck.policy !== 'ignore' }),
+      { maxBufferSize: lim.maxBufferSize, maxStorageBufferBindingSize: lim.maxStorageBufferBindingSize, budget: this.options.memoryBudget ?? Infinity }, run.particles);
     if (request.signal?.aborted) throw new CancelledError('run cancelled before it started');
     const device = this.gpu.device;
     if (this.gpu.lostReason) throw new DeviceError(`the WebGPU device was lost (${this.gpu.lostReason}); create a new engine`);
+    const uncapturedBefore = this.gpu.uncapturedErrors.length;
     const plan = run.plan;
     // build only the kernels some row dispatches
     const used = new Set(plan.rows.map((r) => r.kernel));
-    const [init, ...kernels] = await Promise.all([
+    const [checkKernel, init, ...kernels] = await Promise.all([
+      faultCheck.policy !== 'ignore' ? this.faultKernels.get(model.dim) : null,
       this.kernel(model, INIT_KERNEL, []),
       ...plan.kernels.map((k, i) => (used.has(i) ? this.kernel(model, k, plan.buffers) : null)),
     ]);
@@ -208,22 +262,24 @@ export class Engine {
     const grids = plan.kernels.map((k) => dispatchGrid(P * (k.lanes ?? 1), maxDim));
     const stateBytes = P * d * 4;
     const owned: { destroy(): void }[] = [];
+    const create = (desc: GPUBufferDescriptor) => this.buffers.create(device, desc);
     const buffer = (label: string, size: number, usage: number) => {
-      const b = device.createBuffer({ label, size, usage });
+      const b = create({ label, size, usage });
       owned.push(b);
       return b;
     };
+    const pos: RunPosition = { what: `a ${run.sampler.name} run`, stepsDone: 0, steps: rows.length, checkpointStep: request.resumeFrom?.stepsDone ?? -1 };
     device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');
     let scopesOpen = 2;
-    const state = device.createBuffer({
+    const state = create({
       label: 'particles', size: stateBytes,
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
     });
     let keepState = false;
     try {
       const extra = plan.buffers.map((b) =>
-        buffer(b.name, Math.max(16, 4 * (b.words ?? P * (b.floatsPerParticle ?? 0))), GPUBufferUsage.STORAGE | (b.indirect ? GPUBufferUsage.INDIRECT : 0)));
+        buffer(b.name, Math.max(16, 4 * (b.words ?? P * (b.floatsPerParticle ?? 0))), GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST | (b.indirect ? GPUBufferUsage.INDIRECT : 0)));
       const indirectArgs = plan.kernels.map((k) => {
         if (!k.indirect) return null;
         const i = plan.buffers.findIndex((b) => b.name === k.indirect!.buffer && b.indirect);
@@ -239,7 +295,7 @@ export class Engine {
       };
       const table = buffer('steps', Math.max(1, rows.length + 1) * ROW_BYTES, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
       device.queue.writeBuffer(table, 0, packRows(rows));
-      const scoreBindings: ScoreBindings = model.createBindings(device, { particles: P, rows, kernels: plan.kernels, state });
+      const scoreBindings: ScoreBindings = model.createBindings(this.buffers.trackedDevice(device), { particles: P, rows, kernels: plan.kernels, state });
       owned.push(scoreBindings);
 
       const group0 = (k: Kernel, rowStride: number, withExtra: boolean) =>
@@ -256,18 +312,23 @@ export class Engine {
       const initGroups = [group0(init, grid.rowStride, false), modelGroup(init)] as const;
       const stepGroups = kernels.map((k, i) => (k ? ([group0(k, indirectArgs[i] ? 0 : grids[i]!.rowStride, true), modelGroup(k)] as const) : null));
 
-      const batch = request.stepsPerSubmit ?? (request.onProgress || request.signal || request.snapshots ? Math.max(1, Math.ceil(rows.length / 20)) : rows.length);
       // rounds done after row i, for progress
       const roundsAfter: number[] = [];
       const even = plan.rounds / Math.max(1, rows.length);
       rows.reduce((acc, r, i) => (roundsAfter[i] = acc + (r.rounds ?? even)), 0);
-      const snaps = request.snapshots ? new SnapshotRecorder(device, request.snapshots, P, Math.max(1, Math.ceil(rows.length / Math.max(1, batch))), { seed: run.seed, offset: run.offset, dim: d }) : null;
+      const faults = checkKernel ? new FaultCheck(device, checkKernel, (d) => buffer(d.label ?? 'fault-check', d.size, d.usage), state, P, rows.length, faultCheck.every, grid) : null;
+      // the buffers that carry state from step to step (checkpoints)
+      const stateful: NamedBuffer[] = [{ name: 'particles', buffer: state }, ...plan.buffers.map((b, i) => ({ name: `plan:${b.name}`, buffer: extra[i]! })), ...(faults?.stateBuffers ?? [])];
+      const key = runKey({ sampler: run.sampler.name, nfe: run.nfe, particles: P, seed: run.seed, offset: run.offset, tMax: run.tMax, delta: run.delta, grid: run.grid, options: run.options, model: model.name, dim: d, faultCheckEvery: faults ? faultCheck.every : 0 });
+      const start = request.resumeFrom ? request.resumeFrom.stepsDone : 0;
+      if (request.resumeFrom) restoreCheckpoint(device, request.resumeFrom, stateful, key, rows.length);
+      const snaps = request.snapshots ? new SnapshotRecorder(device, request.snapshots, P, Math.max(1, Math.ceil((rows.length - start) / Math.max(1, batch))), { seed: run.seed, offset: run.offset, dim: d }) : null;
       if (snaps) owned.push(snaps);
-      for (let first = 0; first === 0 || first < rows.length; first += batch) {
+      for (let first = start; first === start || first < rows.length; first += batch) {
         const end = Math.min(rows.length, first + batch);
         const encoder = device.createCommandEncoder({ label: `${run.sampler.name} steps ${first}..${end}` });
         let pass = encoder.beginComputePass();
-        if (first === 0) {
+        if (first === 0 && !request.resumeFrom) {
           // x_T ~ N(0, I)
           pass.setPipeline(init!.pipeline);
           pass.setBindGroup(0, initGroups[0], [rows.length * ROW_BYTES]);
@@ -293,25 +354,41 @@ export class Engine {
           const ind = indirectArgs[k];
           if (ind) pass.dispatchWorkgroupsIndirect(ind.buffer, ind.offset);
           else pass.dispatchWorkgroups(grids[k]!.x, grids[k]!.y);
+          if (faults?.encodeAfter(pass, i)) current = -1; // the check changed the pipeline
         }
         pass.end();
         snaps?.record(encoder, state, end, end ? Math.round(roundsAfter[end - 1]!) : 0);
         device.queue.submit([encoder.finish()]);
-        if (end < rows.length && (request.onProgress || request.signal)) {
+        if (end < rows.length && batched) {
           await device.queue.onSubmittedWorkDone();
+          pos.stepsDone = end;
+          throwIfLost(this.gpu, pos);
           if (request.signal?.aborted) throw new CancelledError(`run cancelled after ${end} of ${rows.length} steps`);
+          if (faults && faultCheck.policy === 'error') {
+            // stop a broken run at the first batch boundary after its fault
+            const early = await faults.peek(device);
+            if (early.firstCheck >= 0) throw faultError(early, faults.rows, (i) => Math.round(roundsAfter[i]!), plan.rounds, P, `${run.sampler.name} on ${model.name}`);
+          }
+          if (request.onCheckpoint) {
+            const cp = await captureCheckpoint(device, create, stateful, { key, stepsDone: end, steps: rows.length, roundsDone: Math.round(roundsAfter[end - 1]!) });
+            throwIfLost(this.gpu, pos);
+            pos.checkpointStep = end;
+            await request.onCheckpoint(cp);
+          }
           request.onProgress?.({ stepsDone: end, steps: rows.length, roundsDone: Math.round(roundsAfter[end - 1]!), rounds: plan.rounds });
         }
         if (rows.length === 0) break;
       }
 
+      pos.stepsDone = rows.length;
       let samples: Float32Array | null = null;
-      if (!request.keepBuffer) {
-        const read = buffer('readback', stateBytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
-        const enc = device.createCommandEncoder({ label: 'readback' });
-        enc.copyBufferToBuffer(state, 0, read, 0, stateBytes);
-        device.queue.submit([enc.finish()]);
-        await read.mapAsync(GPUMapMode.READ);
+      const enc = device.createCommandEncoder({ label: 'readback' });
+      const read = request.keepBuffer ? null : buffer('readback', stateBytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
+      if (read) enc.copyBufferToBuffer(state, 0, read, 0, stateBytes);
+      faults?.copyOut(enc);
+      device.queue.submit([enc.finish()]);
+      const [, report] = await Promise.all([read?.mapAsync(GPUMapMode.READ), faults?.report()]);
+      if (read) {
         samples = new Float32Array(read.getMappedRange().slice(0));
         read.unmap();
       }
@@ -321,7 +398,18 @@ export class Engine {
       const oom = await device.popErrorScope();
       const err = validation ?? oom;
       if (err) throw new DeviceError(`WebGPU error during ${run.sampler.name} run: ${err.message}`);
-      if (this.gpu.lostReason) throw new DeviceError(`the WebGPU device was lost during the run (${this.gpu.lostReason})`);
+      throwIfLost(this.gpu, pos);
+      const uncaptured = this.gpu.uncapturedErrors.slice(uncapturedBefore);
+      if (uncaptured.length) throw new DeviceError(`WebGPU reported errors outside the run's scopes during ${pos.what}: ${uncaptured.join('; ')}`);
+      let nonFinite: NonFiniteReport | null = null;
+      if (faults && report) {
+        if (report.firstCheck >= 0 && faultCheck.policy === 'error') {
+          throw faultError(report, faults.rows, (i) => Math.round(roundsAfter[i]!), plan.rounds, P, `${run.sampler.name} on ${model.name}`);
+        }
+        const drop = faultCheck.policy === 'exclude' ? report.bad : [];
+        if (samples) samples = dropParticles(samples, d, drop);
+        nonFinite = { counts: report.counts, excluded: drop.length, excludedIndices: drop.map((i) => run.offset + i) };
+      }
       request.onProgress?.({ stepsDone: rows.length, steps: rows.length, roundsDone: plan.rounds, rounds: plan.rounds });
       keepState = !!request.keepBuffer;
       return {
@@ -330,7 +418,7 @@ export class Engine {
         sampler: run.sampler.name,
         target: model.name,
         dim: d,
-        particles: P,
+        particles: P - (nonFinite?.excluded ?? 0),
         offset: run.offset,
         seed: run.seed,
         nfe: plan.nfe,
@@ -344,11 +432,12 @@ export class Engine {
         backend: 'webgpu',
         adapter: this.gpu.adapterName,
         snapshots,
+        nonFinite,
       };
     } catch (e) {
       // leave the error scopes balanced
       for (; scopesOpen > 0; scopesOpen--) await device.popErrorScope().catch(() => null);
-      throw e;
+      throw await asRunError(e, this.gpu, pos);
     } finally {
       for (const b of owned) b.destroy();
       if (!keepState) state.destroy();

@@ -52,3 +52,43 @@ export class FileFormatError extends MidstepError {}
 
 /** A run was cancelled through its AbortSignal. */
 export class CancelledError extends MidstepError {}
+
+/**
+ * A run produced non-finite numbers (NaN or +-Inf): in its planned coefficients, or in particle
+ * coordinates found by the on-GPU check. `round` is the first checked round (sequential
+ * score-evaluation rounds done) at which they were seen, `particles` how many particles had one
+ * there (-1 where it does not apply, e.g. for a plan).
+ */
+export class NumericalError extends MidstepError {
+  readonly round: number;
+  readonly particles: number;
+  constructor(message: string, round = -1, particles = -1) {
+    super(message);
+    this.round = round;
+    this.particles = particles;
+  }
+}
+
+/**
+ * A run needs more than the device allows (a buffer over `maxBufferSize` or
+ * `maxStorageBufferBindingSize`, or more memory in all than the engine's budget), found before
+ * anything is allocated. `bytes` is what it needs, `limit` what is allowed.
+ */
+export class ResourceLimitError extends MidstepError {
+  readonly bytes: number;
+  readonly limit: number;
+  constructor(message: string, bytes: number, limit: number) {
+    super(message);
+    this.bytes = bytes;
+    this.limit = limit;
+  }
+}
+
+/**
+ * The WebGPU device was lost (or reported an error outside any scope) while a run was in flight.
+ * Create a new engine on a new device; with checkpointing on, resume from the last checkpoint.
+ */
+export class DeviceLostError extends DeviceError {}
+
+/** A checkpoint that does not belong to the run it is resumed into. */
+export class CheckpointError extends MidstepError {}

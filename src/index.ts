@@ -3,7 +3,12 @@
  * Node; `midstep/node` adds Node's WebGPU (Dawn) with the SwiftShader fallback and file helpers.
  */
 export * from './errors.js';
-export { Engine, WORKGROUP_SIZE, type SampleRequest, type SampleResult, type RunProgress } from './engine.js';
+export { Engine, WORKGROUP_SIZE, type SampleRequest, type SampleResult, type RunProgress, type EngineOptions, type NonFiniteReport } from './engine.js';
+export type { Checkpoint } from './checkpoint.js';
+export type { NonFinitePolicy } from './gpu/fault-check.js';
+export { BufferTracker } from './gpu/buffer-tracker.js';
+export { runBuffers, checkRunMemory, type BufferNeed } from './gpu/run-memory.js';
+export { faultInjectionModel, type FaultInjection } from './scores/fault-injection.js';
 export { acquireDevice, describeAdapter, type GpuContext } from './gpu/device.js';
 export type { SnapshotOptions, SnapshotFrame, RunSnapshots } from './snapshots.js';
 export { sampleReference, type ReferenceRequest, type ReferenceResult } from './reference.js';

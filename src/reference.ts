@@ -3,7 +3,8 @@
  * same Philox noise, with float64 coefficients and the float64 score. It is the oracle the GPU
  * kernels are tested against, and the `--backend cpu` of the CLI.
  */
-import { CancelledError } from './errors.js';
+import { CancelledError, NumericalError } from './errors.js';
+import { resolveFaultCheck, type NonFinitePolicy } from './gpu/fault-check.js';
 import { resolveRun, type RunSettings } from './run-request.js';
 import { Philox, Stream } from './rng/philox.js';
 import type { ReferenceContext } from './samplers/types.js';
@@ -17,6 +18,8 @@ export interface ReferenceRequest extends RunSettings {
   /** Called every `progressEvery` particles with the number done. */
   onProgress?: (particlesDone: number, particles: number) => void;
   signal?: AbortSignal;
+  /** As for the GPU engine: 'error' (default) fails on a non-finite particle, 'exclude' drops it, 'ignore' returns it. */
+  onNonFinite?: NonFinitePolicy;
 }
 
 /** What a reference run returns (float64 samples). */
@@ -38,6 +41,8 @@ export interface ReferenceResult {
   seconds: number;
   backend: 'cpu';
   adapter: string;
+  /** Particles dropped ('exclude') or found ('error' never returns any) non-finite; null with 'ignore'. */
+  nonFinite: { excluded: number; excludedIndices: number[] } | null;
 }
 
 /** Runs the float64 reference of a sampler. Same settings and validation as `Engine.sample`. */
@@ -45,6 +50,8 @@ export function sampleReference(request: ReferenceRequest): ReferenceResult {
   const started = performance.now();
   const model = toScoreModel(request.target);
   const run = resolveRun(request, model.dim);
+  const { policy } = resolveFaultCheck(request.onNonFinite, 1, 1);
+  const bad: number[] = [];
   const d = model.dim, P = run.particles;
   const rng = new Philox(run.seed);
   const out = new Float64Array(P * d);
@@ -58,18 +65,23 @@ export function sampleReference(request: ReferenceRequest): ReferenceResult {
     for (const b of Object.values(buffers)) b.fill(0);
     const ctx: ReferenceContext = { dim: d, particle, rng, model: model.evalPoint, buffers, scratch };
     for (const row of run.plan.rows) run.plan.reference(x, row, ctx);
-    out.set(x, i * d);
+    if (policy !== 'ignore' && !x.every(Number.isFinite)) {
+      if (policy === 'error') {
+        throw new NumericalError(`${run.sampler.name} on ${model.name} (float64 reference): particle ${particle} ended with non-finite values (NaN or Inf); pass onNonFinite: "exclude" to drop such particles`, run.plan.rounds, 1);
+      }
+      bad.push(particle);
+    } else out.set(x, (i - bad.length) * d);
     if ((i + 1) % every === 0) {
       if (request.signal?.aborted) throw new CancelledError(`reference run cancelled after ${i + 1} of ${P} particles`);
       request.onProgress?.(i + 1, P);
     }
   }
   return {
-    samples: out,
+    samples: bad.length ? out.slice(0, (P - bad.length) * d) : out,
     sampler: run.sampler.name,
     target: model.name,
     dim: d,
-    particles: P,
+    particles: P - bad.length,
     offset: run.offset,
     seed: run.seed,
     nfe: run.plan.nfe,
@@ -82,5 +94,6 @@ export function sampleReference(request: ReferenceRequest): ReferenceResult {
     seconds: (performance.now() - started) / 1000,
     backend: 'cpu',
     adapter: 'float64 CPU reference',
+    nonFinite: policy === 'ignore' ? null : { excluded: bad.length, excludedIndices: bad },
   };
 }

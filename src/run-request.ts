@@ -2,7 +2,7 @@
  * The settings of one sampling run, their defaults and their validation, shared by the GPU engine,
  * the CPU reference and the CLI.
  */
-import { RunOptionError } from './errors.js';
+import { NumericalError, RunOptionError } from './errors.js';
 import { GRID_NAMES, type GridName } from './math/grids.js';
 import { getSampler, resolveOptions } from './samplers/index.js';
 import type { SamplerDefinition, SamplerPlan } from './samplers/types.js';
@@ -83,5 +83,19 @@ export function resolveRun(s: RunSettings, dim: number, maxParticles = MAX_PARTI
   if (!GRID_NAMES.includes(grid)) throw new RunOptionError('grid', grid, `one of ${GRID_NAMES.join(', ')}`);
   const options = resolveOptions(sampler, s.options ?? {});
   const plan = sampler.plan({ dim, nfe, tMax, delta, grid, options });
+  checkPlanFinite(plan, sampler.name);
   return { sampler, nfe, particles, seed, offset, tMax, delta, grid, options, plan };
+}
+
+/**
+ * Every coefficient of a plan must be finite before anything is dispatched.
+ * @throws NumericalError naming the step row and the coefficient.
+ */
+export function checkPlanFinite(plan: SamplerPlan, sampler: string): void {
+  plan.rows.forEach((row, i) => {
+    const j = row.c.findIndex((c) => !Number.isFinite(c));
+    if (j >= 0) {
+      throw new NumericalError(`${sampler} plan: step row ${i} (step ${row.step}) has coefficient c[${j}] = ${row.c[j]}, expected a finite number; try a larger delta, a smaller tMax or another grid`);
+    }
+  });
 }

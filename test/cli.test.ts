@@ -29,6 +29,7 @@ describe('midstep sample / eval / list', () => {
     const out = join(dir, 'ring.npy');
     const r = midstep('sample', '--target', 'ring2d', '--sampler', 'dpmpp-2m', '--nfe', '20', '--particles', '3000', '--seed', '5', '--out', out, '--json');
     expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/\r|\[#|\[\./); // stderr is a pipe here: no progress bar
     const report = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
     expect(report).toMatchObject({ sampler: 'dpmpp-2m', target: 'ring2d', dim: 2, particles: 3000, offset: 0, seed: 5, nfe: 20, rounds: 20, backend: 'webgpu' });
     expect(report.adapter).toMatch(/\w/);
@@ -91,6 +92,7 @@ describe('bad input: exit status 2 and one line naming the field', () => {
     ['missing --out', () => base.slice(0, -2), /--out/],
     ['unknown flag', () => [...base, '--frobnicate', '1'], /--frobnicate/],
     ['unknown preset', () => withFlag('--target', 'ring3d'), /--target: got "ring3d"|target: got "ring3d"/],
+    ['unknown non-finite policy', () => [...base, '--on-non-finite', 'drop'], /--on-non-finite: got "drop", expected error or exclude or ignore/],
   ];
   it.each(cases)('%s', (_name, args, pattern) => {
     const r = midstep('sample', ...args());

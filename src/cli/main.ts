@@ -12,7 +12,7 @@ const USAGE = `midstep: diffusion samplers on WebGPU
 usage:
   midstep sample --target <preset|file.json|mnist|model.safetensors> --sampler <name> --nfe <N> --particles <P> --out <file.npy>
                  [--seed S] [--offset O] [--t-max T] [--delta D] [--grid logsnr|uniform|edm]
-                 [--opt key=value]... [--backend webgpu|cpu] [--json]
+                 [--opt key=value]... [--backend webgpu|cpu] [--on-non-finite error|exclude|ignore] [--json]
   midstep eval   --target <preset|file.json> --samples <file.npy> [--delta D] [--seed S] [--json]
   midstep list   [--json]
 
@@ -21,7 +21,7 @@ Run "midstep list" for the samplers, their options and the target presets.`;
 /** Flag names of run settings, for error messages. */
 const FLAG_OF: Record<string, string> = {
   particles: '--particles', nfe: '--nfe', seed: '--seed', offset: '--offset', tMax: '--t-max',
-  delta: '--delta', grid: '--grid', sampler: '--sampler', steps: '--nfe',
+  delta: '--delta', grid: '--grid', sampler: '--sampler', steps: '--nfe', onNonFinite: '--on-non-finite',
 };
 
 /** One line for a user error. */

@@ -3,18 +3,35 @@ import { Engine } from '../engine.js';
 import { acquireNodeDevice } from '../gpu/node-device.js';
 import { writeNpy } from '../io/npy-node.js';
 import { loadSampleTarget } from '../io/sample-target.js';
-import { sampleReference } from '../reference.js';
+import { sampleReference, type ReferenceRequest } from '../reference.js';
+import type { ScoreModel } from '../scores/types.js';
+import type { GaussianMixture } from '../targets/gmm.js';
 import { resolveRun } from '../run-request.js';
 import type { GridName } from '../math/grids.js';
 import { CliError, keyValues, numberFlag, parse, required } from './args.js';
 import { progressBar } from './progress.js';
+import { NON_FINITE_POLICIES, resolveFaultCheck, type NonFinitePolicy } from '../gpu/fault-check.js';
 
-export async function sampleCommand(argv: string[]): Promise<number> {
+/** Validated settings of `midstep sample` (everything but the device). */
+export interface SampleArgs {
+  settings: Omit<ReferenceRequest, 'onProgress' | 'signal'> & { target: GaussianMixture | ScoreModel };
+  out: string;
+  backend: 'webgpu' | 'cpu';
+  json: boolean;
+  /** `--on-non-finite`: what the GPU run does with NaN/Inf particles. */
+  onNonFinite: NonFinitePolicy;
+}
+
+/**
+ * Parses and validates the flags of `midstep sample` without touching a device or the disk (but
+ * reading a target JSON file): every bad flag throws a {@link MidstepError} naming it.
+ */
+export function parseSampleArgs(argv: string[]): SampleArgs {
   const { values } = parse(argv, {
     target: { type: 'string' }, sampler: { type: 'string' }, nfe: { type: 'string' }, particles: { type: 'string' },
     seed: { type: 'string' }, offset: { type: 'string' }, 't-max': { type: 'string' }, delta: { type: 'string' },
     grid: { type: 'string' }, opt: { type: 'string', multiple: true }, backend: { type: 'string' },
-    out: { type: 'string' }, json: { type: 'boolean' },
+    out: { type: 'string' }, json: { type: 'boolean' }, 'on-non-finite': { type: 'string' },
   });
   const target = loadSampleTarget(required(values, 'target', 'a preset name, a target JSON file, mnist or an MLP .safetensors file'));
   const sampler = required(values, 'sampler', 'a sampler name (see midstep list)');
@@ -38,11 +55,20 @@ export async function sampleCommand(argv: string[]): Promise<number> {
     grid: values.grid as GridName | undefined,
     options: keyValues(values.opt),
   };
-  resolveRun(settings, target.dim); // validate everything before starting a device
-  const bar = progressBar(`${sampler} ${backend}`);
+  const onNonFinite = (values['on-non-finite'] ?? 'error') as NonFinitePolicy;
+  if (!NON_FINITE_POLICIES.includes(onNonFinite)) throw new CliError('--on-non-finite', onNonFinite, NON_FINITE_POLICIES.join(' or '));
+  const run = resolveRun(settings, target.dim); // validate everything before starting a device
+  resolveFaultCheck(onNonFinite, undefined, run.plan.rows.length);
+  return { settings, out, backend, json: values.json === true, onNonFinite };
+}
+
+export async function sampleCommand(argv: string[]): Promise<number> {
+  const { settings, out, backend, json, onNonFinite } = parseSampleArgs(argv);
+  const sampler = settings.sampler;
+  const bar = progressBar(`${sampler} ${backend}`, process.stderr, backend === 'cpu' ? 'particles' : 'rounds');
   let result;
   if (backend === 'cpu') {
-    const r = sampleReference({ ...settings, onProgress: bar });
+    const r = sampleReference({ ...settings, onNonFinite, onProgress: bar.tty ? bar : undefined });
     bar.finish();
     writeNpy(out, Float32Array.from(r.samples), r.particles, r.dim);
     result = { ...r, samples: undefined };
@@ -50,7 +76,7 @@ export async function sampleCommand(argv: string[]): Promise<number> {
     const gpu = await acquireNodeDevice();
     const engine = new Engine(gpu);
     try {
-      const r = await engine.sample({ ...settings, onProgress: process.stderr.isTTY ? (p) => bar(p.stepsDone, p.steps) : undefined });
+      const r = await engine.sample({ ...settings, onNonFinite, onProgress: bar.tty ? (p) => bar(p.roundsDone, p.rounds) : undefined });
       bar.finish();
       writeNpy(out, r.samples!, r.particles, r.dim);
       result = { ...r, samples: undefined, buffer: undefined };
@@ -63,8 +89,9 @@ export async function sampleCommand(argv: string[]): Promise<number> {
     offset: result.offset, seed: result.seed, nfe: result.nfe, rounds: result.rounds, steps: result.steps,
     grid: result.grid, tMax: result.tMax, delta: result.delta, options: result.options,
     seconds: Number(result.seconds.toFixed(4)), backend: result.backend, adapter: result.adapter, out,
+    excluded: 'nonFinite' in result && result.nonFinite ? result.nonFinite.excluded : 0,
   };
-  if (values.json) process.stdout.write(JSON.stringify(report) + '\n');
+  if (json) process.stdout.write(JSON.stringify(report) + '\n');
   else {
     process.stdout.write(
       `${report.sampler} on ${report.target} (d = ${report.dim}): ${report.particles} particles, nfe ${report.nfe}, rounds ${report.rounds}, ` +

@@ -49,8 +49,12 @@ export function decodeNpy(bytes: Uint8Array, name = 'npy file'): NpyArray {
   const rows = shape[0]!, cols = shape.length === 2 ? shape[1]! : 1;
   const offset = start + headerLen;
   const count = rows * cols;
+  const width = descr === '<f8' ? 8 : 4;
+  if (count * width > bytes.length - offset) {
+    throw new FileFormatError(`${name}: truncated, shape (${rows}, ${cols}) needs ${count * width} bytes of data, the file has ${Math.max(0, bytes.length - offset)}`);
+  }
   // a fresh, aligned copy (Node's Buffer.slice would share the pool's memory at another offset)
-  const body = new Uint8Array(bytes.subarray(offset, offset + count * (descr === '<f8' ? 8 : 4)));
+  const body = new Uint8Array(bytes.subarray(offset, offset + count * width));
   let data: Float32Array | Float64Array;
   if (descr === '<f4') data = new Float32Array(body.buffer, 0, count);
   else if (descr === '<f8') data = new Float64Array(body.buffer, 0, count);

@@ -2,6 +2,7 @@
  * The exact score of a Gaussian-mixture target as a {@link ScoreModel}: packs the mixture into one
  * storage buffer in the layout shaders/score-gmm.wgsl reads.
  */
+import { TargetError } from '../errors.js';
 import type { GaussianMixture } from '../targets/gmm.js';
 import type { ScoreBindings, ScoreModel } from './types.js';
 
@@ -36,8 +37,35 @@ export function packMixture(target: GaussianMixture): Float32Array<ArrayBuffer> 
   return out;
 }
 
-/** The exact score (and denoiser) of `target`'s q_t, on the GPU and in float64. */
+/** Largest |mean coordinate| the f32 kernels take: squared distances over sigma^2 stay below f32's 3.4e38. */
+export const MAX_GPU_MEAN = 1e15;
+/** Largest covariance eigenvalue the f32 kernels take (its square root times a few normals stays finite). */
+export const MAX_GPU_VARIANCE = 1e30;
+
+/**
+ * Checks that the f32 kernels can evaluate `target` without overflow.
+ * @throws TargetError naming the mean coordinate or covariance out of range.
+ */
+export function checkGpuRange(target: GaussianMixture): void {
+  const d = target.dim;
+  const field = target.covKind === 'full' ? 'covariances' : target.covKind === 'diagonal' ? 'variances' : 'scales';
+  for (let k = 0; k < target.K; k++) {
+    for (let j = 0; j < d; j++) {
+      const mu = target.means[k * d + j]!;
+      if (!(Math.abs(mu) <= MAX_GPU_MEAN)) {
+        throw new TargetError(`means[${k}][${j}]`, mu, `a number in [-${MAX_GPU_MEAN}, ${MAX_GPU_MEAN}] (the GPU computes in f32)`);
+      }
+      const lam = target.eigenvalues[k * d + j]!;
+      if (!(lam <= MAX_GPU_VARIANCE)) {
+        throw new TargetError(`${field}[${k}]`, lam, `variances (eigenvalues) at most ${MAX_GPU_VARIANCE} (the GPU computes in f32)`);
+      }
+    }
+  }
+}
+
+/** The exact score (and denoiser) of `target`'s q_t, on the GPU and in float64. @throws TargetError when out of f32 range. */
 export function gmmScoreModel(target: GaussianMixture): ScoreModel {
+  checkGpuRange(target);
   const packed = packMixture(target);
   return {
     name: target.name,
