@@ -3,6 +3,7 @@
  * command buffers with no CPU-GPU round trip per step, and reads the particles back once.
  */
 import { CancelledError, DeviceError, MidstepError, RunOptionError } from './errors.js';
+import { planChunks, RunMemoryError, runFootprint } from './gpu/chunk-plan.js';
 import { composeShader, type ShaderDefines } from './gpu/compose.js';
 import { acquireDevice, type GpuContext } from './gpu/device.js';
 import { resolveRun, type RunSettings } from './run-request.js';
@@ -41,6 +42,10 @@ export interface SampleRequest extends RunSettings {
   keepBuffer?: boolean;
   /** Steps per submitted command buffer. Default: all at once, or about 20 batches when onProgress/signal is given. */
   stepsPerSubmit?: number;
+  /** Split the run into chunks of at most this many particles (default: as many as the adapter's buffers hold). */
+  maxChunkParticles?: number;
+  /** Most device bytes one chunk may allocate (default: bounded by the per-buffer limits only). */
+  deviceBudgetBytes?: number;
 }
 
 /** What a run returns. */
@@ -69,6 +74,8 @@ export interface SampleResult {
   seconds: number;
   backend: 'webgpu';
   adapter: string;
+  /** Particle chunks the run was split into (1 when it fit one binding). */
+  chunks?: number;
 }
 
 interface Kernel {
@@ -178,11 +185,40 @@ export class Engine {
   }
 
   /**
-   * Runs a sampler over `request.particles` particles and returns them at delta.
-   * @throws RunOptionError / SamplerOptionError for bad settings, CancelledError when aborted,
-   * DeviceError when the device reports an error or is lost.
+   * Runs a sampler over `request.particles` particles and returns them at delta. A run larger than
+   * one storage binding is split into particle chunks (src/gpu/chunk-plan.ts) run one after
+   * another; the result equals the unchunked run, since the noise is keyed by global particle index.
+   * @throws RunOptionError / SamplerOptionError for bad settings, RunMemoryError (before
+   * allocating) for a run that cannot fit, CancelledError when aborted, DeviceError when the device
+   * reports an error or is lost.
    */
   async sample(request: SampleRequest): Promise<SampleResult> {
+    const started = performance.now();
+    const model = toScoreModel(request.target);
+    const run = resolveRun(request, model.dim);
+    const split = planChunks(run.particles, runFootprint(run.plan, model.dim, { readback: !request.keepBuffer }), this.gpu.device.limits, {
+      maxChunkParticles: request.maxChunkParticles,
+      deviceBudgetBytes: request.deviceBudgetBytes,
+    });
+    if (split.chunks.length === 1) return { ...(await this.sampleChunk(request)), chunks: 1 };
+    if (request.keepBuffer) {
+      throw new RunMemoryError(`keepBuffer needs the run in one buffer, but ${run.particles} particles need ${split.chunks.length} chunks (${split.limitedBy}); read the samples back instead`);
+    }
+    const d = model.dim, n = split.chunks.length;
+    const samples = new Float32Array(run.particles * d);
+    let last: SampleResult | null = null;
+    for (const [c, chunk] of split.chunks.entries()) {
+      const onProgress = request.onProgress && ((p: RunProgress) => request.onProgress!({
+        stepsDone: c * p.steps + p.stepsDone, steps: n * p.steps, roundsDone: c * p.rounds + p.roundsDone, rounds: n * p.rounds,
+      }));
+      last = await this.sampleChunk({ ...request, particles: chunk.particles, offset: run.offset + chunk.start, onProgress });
+      samples.set(last.samples!, chunk.start * d);
+    }
+    return { ...last!, samples, particles: run.particles, offset: run.offset, chunks: n, seconds: (performance.now() - started) / 1000 };
+  }
+
+  /** One chunk of a run: the particles fit one binding. */
+  private async sampleChunk(request: SampleRequest): Promise<SampleResult> {
     const started = performance.now();
     const model = toScoreModel(request.target);
     const run = resolveRun(request, model.dim, this.maxParticles(model.dim));
