@@ -22,6 +22,11 @@ export interface ScoreLayout {
   stage: boolean;
   /** Bind the per-time table as a uniform buffer (it fits 64 KiB) instead of a storage buffer. */
   uniformTable?: boolean;
+  /**
+   * 'online': one pass with a running-max log-sum-exp (shaders/score-gmm-tiled.wgsl, any K);
+   * 'two-pass': quadratic forms, then the weighted sum, components unrolled (shaders/score-gmm-twopass.wgsl, K <= 16).
+   */
+  variant?: 'online' | 'two-pass';
 }
 
 /** Bytes of the per-time mixture table for K components in dimension d. */

@@ -29,12 +29,14 @@ export class MixtureScoreKernel {
   /** Compiles the kernel of `layout` for `target` (axis-aligned mixtures only). */
   static async create(device: GPUDevice, target: GaussianMixture, layout: ScoreLayout): Promise<MixtureScoreKernel> {
     if (target.eigenvectors !== null) throw new MidstepError(`the tiled mixture score needs an axis-aligned mixture; ${target.name} has full covariances`);
-    const code = composeShader('score-gmm-tiled', { DIM: target.dim, DIM4: Math.ceil(target.dim / 4), NCOMP: target.K, PPT: layout.ppt, WG_SIZE: layout.wgSize, STAGE: layout.stage, TABLE_UNIFORM: !!layout.uniformTable });
-    const module = device.createShaderModule({ label: 'score-gmm-tiled', code });
+    const shader = layout.variant === 'two-pass' ? 'score-gmm-twopass' : 'score-gmm-tiled';
+    if (layout.variant === 'two-pass' && (target.K > 16 || layout.stage)) throw new MidstepError(`the two-pass mixture kernel takes at most 16 components and no staging; got K = ${target.K}`);
+    const code = composeShader(shader, { DIM: target.dim, DIM4: Math.ceil(target.dim / 4), NCOMP: target.K, PPT: layout.ppt, WG_SIZE: layout.wgSize, STAGE: layout.stage, TABLE_UNIFORM: !!layout.uniformTable });
+    const module = device.createShaderModule({ label: shader, code });
     const info = await module.getCompilationInfo();
     const errors = info.messages.filter((m) => m.type === 'error');
-    if (errors.length) throw new MidstepError(`WGSL of score-gmm-tiled does not compile: ${errors.map((e) => `line ${e.lineNum}: ${e.message}`).join('; ')}`);
-    const pipeline = await device.createComputePipelineAsync({ label: 'score-gmm-tiled', layout: 'auto', compute: { module, entryPoint: 'main' } });
+    if (errors.length) throw new MidstepError(`WGSL of ${shader} does not compile: ${errors.map((e) => `line ${e.lineNum}: ${e.message}`).join('; ')}`);
+    const pipeline = await device.createComputePipelineAsync({ label: shader, layout: 'auto', compute: { module, entryPoint: 'main' } });
     const table = device.createBuffer({ label: 'gmm time table', size: gmmTimeTable(target, 1).byteLength, usage: (layout.uniformTable ? GPUBufferUsage.UNIFORM : GPUBufferUsage.STORAGE) | GPUBufferUsage.COPY_DST });
     const params = device.createBuffer({ label: 'score params', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     return new MixtureScoreKernel(device, target, layout, pipeline, table, params);
