@@ -12,6 +12,10 @@ export type { SamplerDefinition, SamplerOptionSpec, SamplerPlan } from './sample
 export { GaussianMixture, type GmmJson } from './targets/gmm.js';
 export { PRESETS, loadTarget, listPresets } from './targets/presets.js';
 export { gmmScoreModel } from './scores/gmm-score.js';
+export { MixtureScoreKernel } from './scores/mixture-score-kernel.js';
+export { gmmTimeTable } from './scores/gmm-time-table.js';
+export { chooseScoreLayout, adapterTraits, type ScoreLayout, type AdapterTraits } from './gpu/kernel-select.js';
+export { planChunks, runFootprint, RunMemoryError, type ChunkPlan, type BufferLimits } from './gpu/chunk-plan.js';
 export type { ScoreModel, ScoreBindings } from './scores/types.js';
 export { Philox, Stream } from './rng/philox.js';
 export { timeGrid, GRID_NAMES, type GridName } from './math/grids.js';

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchMixture } from '../src/bench/targets.js';
 import type { GpuContext } from '../src/gpu/device.js';
-import { chooseScoreLayout, tableBytes, type ScoreLayout } from '../src/gpu/kernel-select.js';
+import { adapterTraits, chooseScoreLayout, tableBytes, type ScoreLayout } from '../src/gpu/kernel-select.js';
 import { gmmTimeTable, timeTableStride4 } from '../src/scores/gmm-time-table.js';
 import { MixtureScoreKernel } from '../src/scores/mixture-score-kernel.js';
 import { loadTarget } from '../src/targets/presets.js';
@@ -42,14 +42,24 @@ describe('per-time table', () => {
 });
 
 describe('layout choice', () => {
-  const traits = { isSoftware: true, maxComputeWorkgroupStorageSize: 16384, maxComputeInvocationsPerWorkgroup: 256 };
+  const traits = { isSoftware: true, maxComputeWorkgroupStorageSize: 16384, maxComputeInvocationsPerWorkgroup: 256, maxUniformBufferBindingSize: 65536 };
   it('more particles per invocation for small d, one for large d', () => {
-    expect(chooseScoreLayout(2, 16, traits).ppt).toBeGreaterThan(chooseScoreLayout(64, 16, traits).ppt);
+    expect(chooseScoreLayout(2, 16, traits).ppt).toBe(4);
+    expect(chooseScoreLayout(64, 16, traits).ppt).toBe(4);
     expect(chooseScoreLayout(784, 16, traits).ppt).toBe(1);
+    // large d: a particle split over invocations, slices of at most 16 vec4s
+    expect(chooseScoreLayout(64, 16, traits).split).toBe(1);
+    expect(chooseScoreLayout(100, 16, traits).split).toBe(2);
+    expect(chooseScoreLayout(784, 16, traits).split).toBe(16);
+    expect(chooseScoreLayout(1024, 16, traits).split).toBe(16);
     expect(tableBytes(64, 16)).toBe(16 * 16 * 33);
     // the table is in a uniform buffer only when it fits 64 KiB
     expect(chooseScoreLayout(64, 16, traits).uniformTable).toBe(true);
     expect(chooseScoreLayout(784, 16, traits).uniformTable).toBe(false);
+    // workgroup staging only on hardware adapters, when the table fits
+    expect(chooseScoreLayout(64, 16, traits).stage).toBe(false);
+    expect(chooseScoreLayout(64, 16, { ...traits, isSoftware: false }).stage).toBe(true);
+    expect(chooseScoreLayout(784, 16, { ...traits, isSoftware: false }).stage).toBe(false);
   });
 });
 
@@ -87,8 +97,7 @@ describe('tiled kernel equals the float64 score', () => {
   it.each([
     { dim: 2, ppt: 4, stage: false, uniformTable: true },
     { dim: 7, ppt: 2, stage: true, uniformTable: false },
-    { dim: 64, ppt: 8, stage: false, uniformTable: false },
-    { dim: 64, ppt: 1, stage: false, uniformTable: true },
+    { dim: 32, ppt: 4, stage: false, uniformTable: false },
   ])('d = $dim, $ppt particles per invocation, stage $stage, uniform table $uniformTable', async ({ dim, ppt, stage, uniformTable }) => {
     // P not a multiple of the tile, times near delta (large 1 / c) and mid-way
     for (const t of [0.01, 1.0]) {
@@ -98,9 +107,14 @@ describe('tiled kernel equals the float64 score', () => {
     }
   });
 
-  it('the automatic layout at d = 256', async () => {
-    const layout = chooseScoreLayout(256, 16, { isSoftware: gpu.isSoftware, maxComputeWorkgroupStorageSize: gpu.device.limits.maxComputeWorkgroupStorageSize, maxComputeInvocationsPerWorkgroup: gpu.device.limits.maxComputeInvocationsPerWorkgroup });
-    const { maxErr } = await gpuScores(layout, 256, 70, 0.05);
+  it('the split layout (4 invocations per particle) at d = 130, a d not a multiple of 4', async () => {
+    const { maxErr } = await gpuScores({ ppt: 1, wgSize: 64, stage: false, uniformTable: false, split: 4 }, 130, 37, 0.02);
+    expect(maxErr).toBeLessThan(2e-4);
+  });
+
+  it('the automatic layout at d = 100 (2 invocations per particle)', async () => {
+    const layout = chooseScoreLayout(100, 16, adapterTraits(gpu.device, gpu.isSoftware));
+    const { maxErr } = await gpuScores(layout, 100, 70, 0.05);
     expect(maxErr).toBeLessThan(2e-4);
   });
 });

@@ -28,7 +28,7 @@ export function benchConfig(argv: string[]): { config: BenchConfig; out: string 
     out: { type: 'string' }, json: { type: 'boolean' }, 'dry-run': { type: 'boolean' },
   });
   const base = values.quick ? QUICK_CONFIG : FULL_CONFIG;
-  const samplers = values.samplers === undefined ? base.samplers : String(values.samplers).split(',').map((s) => s.trim()).filter((s) => s.length);
+  const samplers = values.samplers === undefined ? base.samplers : values.samplers === 'none' ? [] : String(values.samplers).split(',').map((s) => s.trim()).filter((s) => s.length);
   for (const s of samplers) getSampler(s); // an unknown name fails here, before a device starts
   const int = (name: string, fallback: number) => {
     const v = numberFlag(values, name, 'a positive integer');

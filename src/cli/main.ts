@@ -16,7 +16,7 @@ usage:
                  [--opt key=value]... [--backend webgpu|cpu] [--json]
   midstep eval   --target <preset|file.json> --samples <file.npy> [--delta D] [--seed S] [--json]
   midstep list   [--json]
-  midstep bench  [--quick] [--samplers a,b] [--dims 2,16,64] [--particles 1000,10000] [--nfe N] [--runs R]
+  midstep bench  [--quick] [--samplers a,b|none] [--dims 2,16,64] [--particles 1000,10000] [--nfe N] [--runs R]
                  [--cpu-particles N] [--score-dims 2,64|none] [--score-particles P] [--components K]
                  [--max-case-seconds S] [--out dir] [--json] [--dry-run]
 

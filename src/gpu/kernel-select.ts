@@ -10,6 +10,7 @@ export interface AdapterTraits {
   isSoftware: boolean;
   maxComputeWorkgroupStorageSize: number;
   maxComputeInvocationsPerWorkgroup: number;
+  maxUniformBufferBindingSize: number;
 }
 
 /** Layout of the tiled mixture-score kernel (shaders/score-gmm-tiled.wgsl). */
@@ -23,11 +24,15 @@ export interface ScoreLayout {
   /** Bind the per-time table as a uniform buffer (it fits 64 KiB) instead of a storage buffer. */
   uniformTable?: boolean;
   /**
-   * 'online': one pass with a running-max log-sum-exp (shaders/score-gmm-tiled.wgsl, any K);
-   * 'two-pass': quadratic forms, then the weighted sum, components unrolled (shaders/score-gmm-twopass.wgsl, K <= 16).
+   * Invocations per particle (default 1: the particle-tile kernel shaders/score-gmm-tiled.wgsl).
+   * Above 1, shaders/score-gmm-split.wgsl: each invocation owns d / split coordinates and the
+   * quadratic forms are summed in workgroup memory (ppt is then 1).
    */
-  variant?: 'online' | 'two-pass';
+  split?: number;
 }
+
+/** Most vec4 blocks of state one invocation holds with its loops unrolled (the composer's MAX_UNROLL). */
+export const MAX_SLICE4 = 16;
 
 /** Bytes of the per-time mixture table for K components in dimension d. */
 export function tableBytes(dim: number, K: number): number {
@@ -37,14 +42,28 @@ export function tableBytes(dim: number, K: number): number {
 /**
  * The tiled mixture-score layout for dimension `dim` with `K` components.
  * Private state per invocation is 3 * ppt * d floats (x, the scaled difference, the score), so
- * ppt shrinks as d grows: 4 particles up to d = 16, 2 up to d = 64, 1 above (where the kernel's
- * vector loops stay rolled). Staging is used when the table fits in half the workgroup memory.
+ * up to d = 64 an invocation evaluates 4 particles; above, a particle is split over 2 .. 16
+ * invocations (d up to 1024 with unrolled slices of at most 64 coordinates), the quadratic forms
+ * summed in workgroup memory. On SwiftShader, table loads (not FMAs) bound a thread-per-particle kernel, so reuse
+ * matters most there; staging the table in workgroup memory measured 2-3x slower on SwiftShader,
+ * so it is used on hardware adapters only (where workgroup memory is the fast path). The table
+ * is a uniform buffer when it fits one uniform binding. Measured on SwiftShader (bench/results):
+ * 4 particles per invocation beat 1, 2 and 8 at d = 64; a two-pass variant (quadratic forms, then
+ * the weighted sum, components unrolled) was not faster and was dropped.
  */
 export function chooseScoreLayout(dim: number, K: number, a: AdapterTraits): ScoreLayout {
-  const ppt = dim <= 16 ? 4 : dim <= 64 ? 2 : 1;
   const wgSize = Math.min(64, a.maxComputeInvocationsPerWorkgroup);
-  const stage = tableBytes(dim, K) <= a.maxComputeWorkgroupStorageSize / 2;
-  return { ppt, wgSize, stage };
+  const bytes = tableBytes(dim, K);
+  const uniform = bytes <= Math.min(65536, a.maxUniformBufferBindingSize);
+  const d4 = Math.ceil(dim / 4);
+  if (d4 > MAX_SLICE4) {
+    // large d: split each particle over invocations so that every slice is unrolled
+    let split = 1;
+    while (split < 16 && Math.ceil(d4 / split) > MAX_SLICE4) split *= 2;
+    return { ppt: 1, wgSize, stage: false, uniformTable: uniform, split };
+  }
+  const stage = !a.isSoftware && bytes <= a.maxComputeWorkgroupStorageSize;
+  return { ppt: 4, wgSize, stage, uniformTable: !stage && uniform, split: 1 };
 }
 
 /** The traits of a device (and whether its adapter is a software one). */
@@ -53,5 +72,6 @@ export function adapterTraits(device: GPUDevice, isSoftware: boolean): AdapterTr
     isSoftware,
     maxComputeWorkgroupStorageSize: device.limits.maxComputeWorkgroupStorageSize,
     maxComputeInvocationsPerWorkgroup: device.limits.maxComputeInvocationsPerWorkgroup,
+    maxUniformBufferBindingSize: device.limits.maxUniformBufferBindingSize,
   };
 }

@@ -29,9 +29,12 @@ export class MixtureScoreKernel {
   /** Compiles the kernel of `layout` for `target` (axis-aligned mixtures only). */
   static async create(device: GPUDevice, target: GaussianMixture, layout: ScoreLayout): Promise<MixtureScoreKernel> {
     if (target.eigenvectors !== null) throw new MidstepError(`the tiled mixture score needs an axis-aligned mixture; ${target.name} has full covariances`);
-    const shader = layout.variant === 'two-pass' ? 'score-gmm-twopass' : 'score-gmm-tiled';
-    if (layout.variant === 'two-pass' && (target.K > 16 || layout.stage)) throw new MidstepError(`the two-pass mixture kernel takes at most 16 components and no staging; got K = ${target.K}`);
-    const code = composeShader(shader, { DIM: target.dim, DIM4: Math.ceil(target.dim / 4), NCOMP: target.K, PPT: layout.ppt, WG_SIZE: layout.wgSize, STAGE: layout.stage, TABLE_UNIFORM: !!layout.uniformTable });
+    const split = layout.split ?? 1;
+    const shader = split > 1 ? 'score-gmm-split' : 'score-gmm-tiled';
+    if (split > 1 && (layout.ppt !== 1 || layout.stage || layout.wgSize % split !== 0)) {
+      throw new MidstepError(`a split layout needs ppt 1, no staging and a workgroup size divisible by split; got ${JSON.stringify(layout)}`);
+    }
+    const code = composeShader(shader, { DIM: target.dim, DIM4: Math.ceil(target.dim / 4), NCOMP: target.K, PPT: layout.ppt, WG_SIZE: layout.wgSize, STAGE: layout.stage, TABLE_UNIFORM: !!layout.uniformTable, SPLIT: split, CH4: Math.ceil(Math.ceil(target.dim / 4) / split) });
     const module = device.createShaderModule({ label: shader, code });
     const info = await module.getCompilationInfo();
     const errors = info.messages.filter((m) => m.type === 'error');
@@ -44,7 +47,8 @@ export class MixtureScoreKernel {
 
   /** Uploads the per-time table of time `t` and the particle count (queue writes, before the next submit). */
   setTime(t: number, particles: number): { x: number; y: number } {
-    const g = grid(Math.ceil(particles / (this.layout.wgSize * this.layout.ppt)), this.device.limits.maxComputeWorkgroupsPerDimension);
+    const perGroup = ((this.layout.wgSize / (this.layout.split ?? 1)) * this.layout.ppt);
+    const g = grid(Math.ceil(particles / perGroup), this.device.limits.maxComputeWorkgroupsPerDimension);
     this.device.queue.writeBuffer(this.table, 0, gmmTimeTable(this.target, t));
     this.device.queue.writeBuffer(this.params, 0, new Uint32Array([particles, g.x * this.layout.wgSize, 0, 0]));
     return g;
