@@ -37,7 +37,7 @@ describe('bench flags', () => {
 describe('a tiny bench run', () => {
   it('measures, checks and reports', async () => {
     const gpu = await testGpu();
-    const config = { ...QUICK_CONFIG, samplers: ['ddim'], dims: [2], particles: [300, 600], nfe: 4, runs: 1, cpuParticles: 100, scoreDims: [4], scoreParticles: 512 };
+    const config = { ...QUICK_CONFIG, samplers: ['ddim'], dims: [2], particles: [300, 600], nfe: 4, runs: 1, cpuParticles: 100, scoreDims: [4], scoreParticles: 512, microInvocations: 2048, microBytes: 2 ** 20 };
     const r = await runBench(gpu, config, 'test');
     expect(r.adapter).toBe(gpu.adapterName);
     expect(r.micro.fmaGflops).toBeGreaterThan(0);

@@ -76,8 +76,10 @@ export async function benchScore(gpu: GpuContext, dim: number, particles: number
     }
     return e;
   };
-  // about as long as the kernels on SwiftShader, so that both sides of a pair see the same load
-  const peakSecondsPerGflop = async () => 1 / (await measureFmaPeak(device, { runs: 1, invocations: 65536 })).gflops;
+  // as much work as the kernel (256 rounds of 64 flops per invocation), so that both sides of a
+  // pair take about as long and see the same load
+  const invocations = Math.min(262144, Math.max(4096, 64 * Math.round(flops / (256 * 64) / 64)));
+  const peakSecondsPerGflop = async () => 1 / (await measureFmaPeak(device, { runs: 1, invocations })).gflops;
   const kernels: KernelFigure[] = [];
   const peaks: number[] = [];
   const figure = async (kernel: string, encode: (pass: GPUComputePassEncoder) => void, layout?: ScoreLayout) => {

@@ -27,6 +27,9 @@ export interface BenchConfig {
   scoreParticles: number;
   /** Skip a case whose predicted GPU time (from the same sampler and d at a smaller P) exceeds this. */
   maxCaseSeconds: number;
+  /** Size of the micro-benchmarks: FMA invocations and bytes copied (default 16384 and 64 MiB). */
+  microInvocations?: number;
+  microBytes?: number;
 }
 
 /** The issue's full grid. Takes hours on SwiftShader; meant for real GPUs. */
@@ -66,9 +69,9 @@ export interface BenchReport {
 export async function runBench(gpu: GpuContext, config: BenchConfig, command: string, log: (line: string) => void = () => {}): Promise<BenchReport> {
   const started = performance.now();
   const device = gpu.device;
-  const fma = await measureFmaPeak(device, { runs: 5 });
-  const fmaBuiltin = await measureFmaPeak(device, { runs: 3, fused: true });
-  const bw = await measureBandwidth(device, { runs: 5 });
+  const fma = await measureFmaPeak(device, { runs: 5, invocations: config.microInvocations });
+  const fmaBuiltin = await measureFmaPeak(device, { runs: 3, fused: true, invocations: config.microInvocations });
+  const bw = await measureBandwidth(device, { runs: 5, bytes: config.microBytes });
   const micro = { fmaGflops: fma.gflops, fmaBuiltinGflops: fmaBuiltin.gflops, bandwidthGBs: bw.gbs };
   log(`micro: f32 mul-add ${micro.fmaGflops.toFixed(3)} GFLOP/s, fma() ${micro.fmaBuiltinGflops.toFixed(3)} GFLOP/s, copy ${micro.bandwidthGBs.toFixed(3)} GB/s (${fma.timing})`);
 
