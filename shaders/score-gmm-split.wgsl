@@ -78,16 +78,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let ell = table[base].x - 0.5 * total;
     let decay = exp(-abs(ell - run_max));
     let grow = ell > run_max;
+    let rescale = select(1.0, decay, grow);
     let w = select(decay, 1.0, grow);
     run_max = max(run_max, ell);
-    if (grow) {
-      run_sum *= decay;
-      for (var c = 0u; c < CH4; c++) { // unroll
-        s[c] *= decay; }
-    }
-    run_sum += w;
+    run_sum = run_sum * rescale + w;
     for (var c = 0u; c < CH4; c++) { // unroll
-      s[c] += w * y[c]; }
+      s[c] = s[c] * rescale + w * y[c]; }
   }
   if (live) {
     let inv = -1.0 / run_sum;
