@@ -9,6 +9,7 @@ import { asRunError, throwIfLost, type RunPosition } from './gpu/device-loss.js'
 import { resolveEngineRequest } from './engine-request.js';
 import { dropParticles, faultError, FaultCheck, FaultCheckKernels, type NonFinitePolicy } from './gpu/fault-check.js';
 import { checkRunMemory, runBuffers } from './gpu/run-memory.js';
+import { planChunks, RunMemoryError, runFootprint } from './gpu/chunk-plan.js';
 import { composeShader, type ShaderDefines } from './gpu/compose.js';
 import { acquireDevice, type GpuContext } from './gpu/device.js';
 import { resolveRun, type RunSettings } from './run-request.js';
@@ -63,6 +64,10 @@ export interface SampleRequest extends RunSettings {
   onCheckpoint?: (cp: Checkpoint) => void | Promise<void>;
   /** Resume from a checkpoint of the same run (same settings and target): the result is bit-identical to an uninterrupted run. */
   resumeFrom?: Checkpoint;
+  /** Split the run into chunks of at most this many particles (default: as many as the adapter's buffers hold). */
+  maxChunkParticles?: number;
+  /** Most device bytes one chunk may allocate (default: bounded by the per-buffer limits only). */
+  deviceBudgetBytes?: number;
 }
 
 /** What the fault checks of a run found. */
@@ -111,6 +116,8 @@ export interface SampleResult {
   snapshots: RunSnapshots | null;
   /** What the fault checks found (null with onNonFinite: 'ignore'). `particles` counts the rows returned. */
   nonFinite: NonFiniteReport | null;
+  /** Particle chunks the run was split into (1 when it fit one binding). */
+  chunks?: number;
 }
 
 interface Kernel {
@@ -230,11 +237,61 @@ export class Engine {
   }
 
   /**
-   * Runs a sampler over `request.particles` particles and returns them at delta.
-   * @throws RunOptionError / SamplerOptionError for bad settings, CancelledError when aborted,
-   * DeviceError when the device reports an error or is lost.
+   * Runs a sampler over `request.particles` particles and returns them at delta. A run larger than
+   * one storage binding is split into particle chunks (src/gpu/chunk-plan.ts) run one after
+   * another; the result equals the unchunked run, since the noise is keyed by global particle index.
+   * @throws RunOptionError / SamplerOptionError for bad settings, RunMemoryError (before
+   * allocating) for a run that cannot fit, CancelledError when aborted, DeviceError when the device
+   * reports an error or is lost.
    */
   async sample(request: SampleRequest): Promise<SampleResult> {
+    const started = performance.now();
+    const model = toScoreModel(request.target);
+    const run = resolveRun(request, model.dim);
+    const split = planChunks(run.particles, runFootprint(run.plan, model.dim, { readback: !request.keepBuffer }), this.gpu.device.limits, {
+      maxChunkParticles: request.maxChunkParticles,
+      deviceBudgetBytes: request.deviceBudgetBytes,
+    });
+    if (split.chunks.length === 1) return { ...(await this.sampleChunk(request)), chunks: 1 };
+    if (request.keepBuffer) {
+      throw new RunMemoryError(`keepBuffer needs the run in one buffer, but ${run.particles} particles need ${split.chunks.length} chunks (${split.limitedBy}); read the samples back instead`);
+    }
+    if (request.onCheckpoint || request.resumeFrom) {
+      throw new RunOptionError(request.resumeFrom ? 'resumeFrom' : 'onCheckpoint', 'a run of ' + split.chunks.length + ' chunks',
+        `a run that fits one chunk (${split.limitedBy}); split it with --offset / offset into runs of at most ${split.chunks[0]!.particles} particles and checkpoint those`);
+    }
+    const d = model.dim, n = split.chunks.length;
+    const parts: Float32Array[] = [];
+    let last: SampleResult | null = null;
+    let first: SampleResult | null = null;
+    let nonFinite: NonFiniteReport | null = null;
+    for (const [c, chunk] of split.chunks.entries()) {
+      const onProgress = request.onProgress && ((p: RunProgress) => request.onProgress!({
+        stepsDone: c * p.steps + p.stepsDone, steps: n * p.steps, roundsDone: c * p.rounds + p.roundsDone, rounds: n * p.rounds,
+      }));
+      // snapshots follow the first k particles, which live in the first chunk
+      last = await this.sampleChunk({ ...request, particles: chunk.particles, offset: run.offset + chunk.start, onProgress, snapshots: c === 0 ? request.snapshots : undefined });
+      first ??= last;
+      parts.push(last.samples!);
+      if (last.nonFinite) {
+        const nf: NonFiniteReport = nonFinite ?? { counts: [], excluded: 0, excludedIndices: [] };
+        last.nonFinite.counts.forEach((v, i) => (nf.counts[i] = (nf.counts[i] ?? 0) + v));
+        nf.excluded += last.nonFinite.excluded;
+        nf.excludedIndices.push(...last.nonFinite.excludedIndices);
+        nonFinite = nf;
+      }
+    }
+    // chunks may return fewer rows than particles when non-finite ones were excluded
+    const samples = new Float32Array(parts.reduce((a, x) => a + x.length, 0));
+    parts.reduce((at, x) => (samples.set(x, at), at + x.length), 0);
+    return {
+      ...last!, samples, particles: samples.length / d, offset: run.offset, chunks: n, snapshots: first!.snapshots, nonFinite,
+      seconds: (performance.now() - started) / 1000,
+    };
+  }
+
+  /** One chunk of a run: the particles fit one binding. */
+  private async sampleChunk(request: SampleRequest): Promise<SampleResult> {
     const started = performance.now();
     const model = toScoreModel(request.target);
     const run = resolveRun(request, model.dim, this.maxParticles(model.dim));

@@ -27,6 +27,10 @@ export { parseSafetensors, encodeSafetensors, type Safetensors, type Tensor } fr
 export { externalScoreModel, EXTERNAL_SAMPLERS, type ExternalRound, type ExternalScoreOptions, type ExternalOutput } from './scores/external-score.js';
 export { DatasetScorePipeline, datasetExternalModel } from './scores/dataset-batch.js';
 export { toyDataset, TOY_DATASETS, type ToyDatasetName } from './data/toy2d.js';
+export { MixtureScoreKernel } from './scores/mixture-score-kernel.js';
+export { gmmTimeTable } from './scores/gmm-time-table.js';
+export { chooseScoreLayout, adapterTraits, type ScoreLayout, type AdapterTraits } from './gpu/kernel-select.js';
+export { planChunks, runFootprint, RunMemoryError, type ChunkPlan, type BufferLimits } from './gpu/chunk-plan.js';
 export { Philox, Stream } from './rng/philox.js';
 export { timeGrid, GRID_NAMES, type GridName } from './math/grids.js';
 export * as ou from './math/ou.js';

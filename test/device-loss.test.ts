@@ -10,6 +10,7 @@ import { Engine } from '../src/engine.js';
 import { CheckpointError, DeviceError, DeviceLostError, ResourceLimitError } from '../src/errors.js';
 import { acquireNodeDevice } from '../src/gpu/node-device.js';
 import { checkRunMemory, runBuffers } from '../src/gpu/run-memory.js';
+import { BUFFER_HEADROOM, planChunks, runFootprint } from '../src/gpu/chunk-plan.js';
 import { resolveRun } from '../src/run-request.js';
 import { loadTarget } from '../src/targets/presets.js';
 import { testEngine } from './helpers/gpu.js';
@@ -133,15 +134,27 @@ describe('memory and limits before dispatch', () => {
     await expect(small.sample({ target, sampler: 'ddim', nfe: 4, particles: fit + 1 })).rejects.toBeInstanceOf(ResourceLimitError);
   });
 
-  it("a plan buffer over the device's storage binding limit is found before dispatch", async () => {
+  it("a plan buffer over the device's storage binding limit is found before allocating, and such a run is chunked", () => {
     const lim = engine.gpu.device.limits;
     const perParticle = 2 * 8 * 2 * 4; // gbuf of parallel-midpoint, d = 2
     const P = Math.floor(Math.min(lim.maxStorageBufferBindingSize, lim.maxBufferSize) / perParticle) + 1;
     expect(P).toBeLessThan(engine.maxParticles(2)); // the state alone would fit
-    const before = engine.buffers.created;
-    const err = await engine.sample({ target, sampler: 'parallel-midpoint', nfe: 25, particles: P }).catch((e) => e);
+    const run = resolveRun({ sampler: 'parallel-midpoint', nfe: 25, particles: P }, 2);
+    // the per-chunk check: one piece of P particles cannot be allocated
+    let err: unknown = null;
+    try {
+      checkRunMemory(runBuffers(run.plan, P, 2, { readback: true, faultCheck: true }),
+        { maxBufferSize: lim.maxBufferSize, maxStorageBufferBindingSize: lim.maxStorageBufferBindingSize, budget: Infinity }, P);
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(ResourceLimitError);
-    expect(err.message).toMatch(new RegExp(`^buffer "gbuf" of this run needs ${P * perParticle} bytes.*at most ${P - 1} particles fit`));
-    expect(engine.buffers.created).toBe(before);
+    expect((err as Error).message).toMatch(new RegExp(`^buffer "gbuf" of this run needs ${P * perParticle} bytes.*at most ${P - 1} particles fit`));
+    // so Engine.sample splits the run: two chunks, limited by gbuf, each under the binding limit
+    const split = planChunks(P, runFootprint(run.plan, 2, { readback: true }), lim);
+    expect(split.chunks.length).toBe(2);
+    expect(split.limitedBy).toMatch(/^buffer "gbuf"/);
+    expect(split.chunks[0]!.particles * perParticle).toBeLessThanOrEqual(lim.maxStorageBufferBindingSize - BUFFER_HEADROOM);
+    expect(split.chunks[0]!.particles + split.chunks[1]!.particles).toBe(P);
   });
 });

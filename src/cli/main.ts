@@ -6,6 +6,7 @@ import { DeviceError, MidstepError, ValidationError } from '../errors.js';
 import { sampleCommand } from './sample.js';
 import { evalCommand } from './eval.js';
 import { listCommand } from './list.js';
+import { benchCommand } from './bench.js';
 
 const USAGE = `midstep: diffusion samplers on WebGPU
 
@@ -15,6 +16,9 @@ usage:
                  [--opt key=value]... [--backend webgpu|cpu] [--on-non-finite error|exclude|ignore] [--json]
   midstep eval   --target <preset|file.json> --samples <file.npy> [--delta D] [--seed S] [--json]
   midstep list   [--json]
+  midstep bench  [--quick] [--samplers a,b|none] [--dims 2,16,64] [--particles 1000,10000] [--nfe N] [--runs R]
+                 [--cpu-particles N] [--score-dims 2,64|none] [--score-particles P] [--components K]
+                 [--max-case-seconds S] [--out dir] [--json] [--dry-run]
 
 Run "midstep list" for the samplers, their options and the target presets.`;
 
@@ -44,6 +48,8 @@ export async function main(argv: string[]): Promise<number> {
         return await evalCommand(rest);
       case 'list':
         return listCommand(rest);
+      case 'bench':
+        return await benchCommand(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -51,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(USAGE + '\n');
         return command === undefined ? 2 : 0;
       default:
-        process.stderr.write(`midstep: error: command: got ${JSON.stringify(command)}, expected one of sample, eval, list\n`);
+        process.stderr.write(`midstep: error: command: got ${JSON.stringify(command)}, expected one of sample, eval, list, bench\n`);
         return 2;
     }
   } catch (e) {

@@ -1,0 +1,77 @@
+/**
+ * Kernel layout by dimension and adapter: how many particles one invocation evaluates, the
+ * workgroup size, and whether a kernel stages its parameters in workgroup memory. Pure functions
+ * of (d, K, adapter limits), so the choice is automatic, testable and printed by the benchmarks.
+ */
+
+/** Adapter properties the choice depends on. */
+export interface AdapterTraits {
+  /** SwiftShader and other CPU implementations: loads cost far more than FMAs, registers are few. */
+  isSoftware: boolean;
+  maxComputeWorkgroupStorageSize: number;
+  maxComputeInvocationsPerWorkgroup: number;
+  maxUniformBufferBindingSize: number;
+}
+
+/** Layout of the tiled mixture-score kernel (shaders/score-gmm-tiled.wgsl). */
+export interface ScoreLayout {
+  /** Particles per invocation: every parameter loaded serves this many particles. */
+  ppt: number;
+  /** Invocations per workgroup. */
+  wgSize: number;
+  /** Copy the per-time table into workgroup memory first. */
+  stage: boolean;
+  /** Bind the per-time table as a uniform buffer (it fits 64 KiB) instead of a storage buffer. */
+  uniformTable?: boolean;
+  /**
+   * Invocations per particle (default 1: the particle-tile kernel shaders/score-gmm-tiled.wgsl).
+   * Above 1, shaders/score-gmm-split.wgsl: each invocation owns d / split coordinates and the
+   * quadratic forms are summed in workgroup memory (ppt is then 1).
+   */
+  split?: number;
+}
+
+/** Most vec4 blocks of state one invocation holds with its loops unrolled (the composer's MAX_UNROLL). */
+export const MAX_SLICE4 = 16;
+
+/** Bytes of the per-time mixture table for K components in dimension d. */
+export function tableBytes(dim: number, K: number): number {
+  return 16 * K * (1 + 2 * Math.ceil(dim / 4));
+}
+
+/**
+ * The tiled mixture-score layout for dimension `dim` with `K` components.
+ * Private state per invocation is 3 * ppt * d floats (x, the scaled difference, the score), so
+ * up to d = 64 an invocation evaluates 4 particles; above, a particle is split over 2 .. 16
+ * invocations (d up to 1024 with unrolled slices of at most 64 coordinates), the quadratic forms
+ * summed in workgroup memory. On SwiftShader, table loads (not FMAs) bound a thread-per-particle kernel, so reuse
+ * matters most there; staging the table in workgroup memory measured 2-3x slower on SwiftShader,
+ * so it is used on hardware adapters only (where workgroup memory is the fast path). The table
+ * is a uniform buffer when it fits one uniform binding. Measured on SwiftShader (bench/results):
+ * 4 particles per invocation beat 1, 2 and 8 at d = 64; a two-pass variant (quadratic forms, then
+ * the weighted sum, components unrolled) was not faster and was dropped.
+ */
+export function chooseScoreLayout(dim: number, K: number, a: AdapterTraits): ScoreLayout {
+  const wgSize = Math.min(64, a.maxComputeInvocationsPerWorkgroup);
+  const bytes = tableBytes(dim, K);
+  const uniform = bytes <= Math.min(65536, a.maxUniformBufferBindingSize);
+  const d4 = Math.ceil(dim / 4);
+  if (d4 > MAX_SLICE4) {
+    // large d: split each particle over invocations so that every slice is unrolled
+    let split = 1;
+    while (split < 16 && Math.ceil(d4 / split) > MAX_SLICE4) split *= 2;
+    return { ppt: 1, wgSize, stage: false, uniformTable: uniform, split };
+  }
+  const stage = !a.isSoftware && bytes <= a.maxComputeWorkgroupStorageSize;
+  return { ppt: 4, wgSize, stage, uniformTable: !stage && uniform, split: 1 };
+}
+
+/** The traits of a device (and whether its adapter is a software one). */
+export function adapterTraits(device: GPUDevice, isSoftware: boolean): AdapterTraits {
+  return {
+    isSoftware,
+    maxComputeWorkgroupStorageSize: device.limits.maxComputeWorkgroupStorageSize,
+    maxComputeInvocationsPerWorkgroup: device.limits.maxComputeInvocationsPerWorkgroup,
+    maxUniformBufferBindingSize: device.limits.maxUniformBufferBindingSize,
+  };
+}

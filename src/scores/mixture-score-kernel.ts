@@ -1,0 +1,81 @@
+/**
+ * The tiled mixture-score pass (shaders/score-gmm-tiled.wgsl) as a thin GPU resource: one
+ * pipeline per layout, a per-time table buffer, and `encode` to evaluate the score of every
+ * particle of a state buffer at one time into an output buffer.
+ */
+import { MidstepError } from '../errors.js';
+import { composeShader } from '../gpu/compose.js';
+import type { ScoreLayout } from '../gpu/kernel-select.js';
+import type { GaussianMixture } from '../targets/gmm.js';
+import { gmmTimeTable } from './gmm-time-table.js';
+
+/** Workgroup grid for `groups` workgroups: (x, y) with x at most `maxPerDim`. */
+function grid(groups: number, maxPerDim: number): { x: number; y: number } {
+  const x = Math.max(1, Math.min(groups, maxPerDim));
+  return { x, y: Math.ceil(groups / x) };
+}
+
+/** Score passes of one axis-aligned mixture on one device, for one layout. */
+export class MixtureScoreKernel {
+  private constructor(
+    private readonly device: GPUDevice,
+    readonly target: GaussianMixture,
+    readonly layout: ScoreLayout,
+    private readonly pipeline: GPUComputePipeline,
+    private readonly table: GPUBuffer,
+    private readonly params: GPUBuffer,
+  ) {}
+
+  /** Compiles the kernel of `layout` for `target` (axis-aligned mixtures only). */
+  static async create(device: GPUDevice, target: GaussianMixture, layout: ScoreLayout): Promise<MixtureScoreKernel> {
+    if (target.eigenvectors !== null) throw new MidstepError(`the tiled mixture score needs an axis-aligned mixture; ${target.name} has full covariances`);
+    const split = layout.split ?? 1;
+    const shader = split > 1 ? 'score-gmm-split' : 'score-gmm-tiled';
+    if (split > 1 && (layout.ppt !== 1 || layout.stage || layout.wgSize % split !== 0)) {
+      throw new MidstepError(`a split layout needs ppt 1, no staging and a workgroup size divisible by split; got ${JSON.stringify(layout)}`);
+    }
+    const code = composeShader(shader, { DIM: target.dim, DIM4: Math.ceil(target.dim / 4), NCOMP: target.K, PPT: layout.ppt, WG_SIZE: layout.wgSize, STAGE: layout.stage, TABLE_UNIFORM: !!layout.uniformTable, SPLIT: split, CH4: Math.ceil(Math.ceil(target.dim / 4) / split) });
+    const module = device.createShaderModule({ label: shader, code });
+    const info = await module.getCompilationInfo();
+    const errors = info.messages.filter((m) => m.type === 'error');
+    if (errors.length) throw new MidstepError(`WGSL of ${shader} does not compile: ${errors.map((e) => `line ${e.lineNum}: ${e.message}`).join('; ')}`);
+    const pipeline = await device.createComputePipelineAsync({ label: shader, layout: 'auto', compute: { module, entryPoint: 'main' } });
+    const table = device.createBuffer({ label: 'gmm time table', size: gmmTimeTable(target, 1).byteLength, usage: (layout.uniformTable ? GPUBufferUsage.UNIFORM : GPUBufferUsage.STORAGE) | GPUBufferUsage.COPY_DST });
+    const params = device.createBuffer({ label: 'score params', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    return new MixtureScoreKernel(device, target, layout, pipeline, table, params);
+  }
+
+  /** Uploads the per-time table of time `t` and the particle count (queue writes, before the next submit). */
+  setTime(t: number, particles: number): { x: number; y: number } {
+    const perGroup = ((this.layout.wgSize / (this.layout.split ?? 1)) * this.layout.ppt);
+    const g = grid(Math.ceil(particles / perGroup), this.device.limits.maxComputeWorkgroupsPerDimension);
+    this.device.queue.writeBuffer(this.table, 0, gmmTimeTable(this.target, t));
+    this.device.queue.writeBuffer(this.params, 0, new Uint32Array([particles, g.x * this.layout.wgSize, 0, 0]));
+    return g;
+  }
+
+  /** A bind group reading states from `xs` and writing scores to `out` (both P x d f32). */
+  bindGroup(xs: GPUBuffer, out: GPUBuffer): GPUBindGroup {
+    return this.device.createBindGroup({
+      layout: this.pipeline.getBindGroupLayout(0),
+      entries: [
+        { binding: 0, resource: { buffer: this.params } },
+        { binding: 1, resource: { buffer: xs } },
+        { binding: 2, resource: { buffer: out } },
+        { binding: 3, resource: { buffer: this.table } },
+      ],
+    });
+  }
+
+  /** Records the pass into `pass` (after {@link setTime} gave the grid). */
+  encode(pass: GPUComputePassEncoder, group: GPUBindGroup, g: { x: number; y: number }): void {
+    pass.setPipeline(this.pipeline);
+    pass.setBindGroup(0, group);
+    pass.dispatchWorkgroups(g.x, g.y);
+  }
+
+  destroy(): void {
+    this.table.destroy();
+    this.params.destroy();
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The tiled mixture-score kernel (shaders/score-gmm-tiled.wgsl) against the float64 score of the
+ * target, for several dimensions, layouts (particles per invocation, staging, uniform table) and
+ * times; the per-time table against its definition; the automatic layout choice.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { benchMixture } from '../src/bench/targets.js';
+import type { GpuContext } from '../src/gpu/device.js';
+import { adapterTraits, chooseScoreLayout, tableBytes, type ScoreLayout } from '../src/gpu/kernel-select.js';
+import { gmmTimeTable, timeTableStride4 } from '../src/scores/gmm-time-table.js';
+import { MixtureScoreKernel } from '../src/scores/mixture-score-kernel.js';
+import { loadTarget } from '../src/targets/presets.js';
+import { readBuffer, testGpu } from './helpers/gpu.js';
+
+let gpu: GpuContext;
+beforeAll(async () => {
+  gpu = await testGpu();
+});
+afterAll(() => gpu?.device.destroy());
+
+describe('per-time table', () => {
+  it('holds const_k, m mu_k and 1 / c_k with zero padding', () => {
+    const g = benchMixture(6, 3), t = 0.7, m = Math.exp(-t), s2 = 1 - Math.exp(-2 * t);
+    const tab = gmmTimeTable(g, t);
+    expect(timeTableStride4(6)).toBe(5);
+    expect(tab.length).toBe(3 * 5 * 4);
+    const k = 2, base = k * 20;
+    let logdet = 0;
+    for (let j = 0; j < 6; j++) {
+      const c = m * m * g.eigenvalues[k * 6 + j]! + s2;
+      logdet += Math.log(c);
+      expect(tab[base + 4 + j]).toBeCloseTo(m * g.means[k * 6 + j]!, 6);
+      expect(tab[base + 12 + j]).toBeCloseTo(1 / c, 5);
+    }
+    expect(tab[base]).toBeCloseTo(Math.log(g.weights[k]!) - 0.5 * logdet, 5);
+    expect([tab[base + 10], tab[base + 11], tab[base + 18], tab[base + 19]]).toEqual([0, 0, 0, 0]);
+  });
+
+  it('refuses full covariances', () => {
+    expect(() => gmmTimeTable(loadTarget('aniso16'), 1)).toThrow(/axis-aligned mixture; aniso16 has full covariances/);
+  });
+});
+
+describe('layout choice', () => {
+  const traits = { isSoftware: true, maxComputeWorkgroupStorageSize: 16384, maxComputeInvocationsPerWorkgroup: 256, maxUniformBufferBindingSize: 65536 };
+  it('more particles per invocation for small d, one for large d', () => {
+    expect(chooseScoreLayout(2, 16, traits).ppt).toBe(4);
+    expect(chooseScoreLayout(64, 16, traits).ppt).toBe(4);
+    expect(chooseScoreLayout(784, 16, traits).ppt).toBe(1);
+    // large d: a particle split over invocations, slices of at most 16 vec4s
+    expect(chooseScoreLayout(64, 16, traits).split).toBe(1);
+    expect(chooseScoreLayout(100, 16, traits).split).toBe(2);
+    expect(chooseScoreLayout(784, 16, traits).split).toBe(16);
+    expect(chooseScoreLayout(1024, 16, traits).split).toBe(16);
+    expect(tableBytes(64, 16)).toBe(16 * 16 * 33);
+    // the table is in a uniform buffer only when it fits 64 KiB
+    expect(chooseScoreLayout(64, 16, traits).uniformTable).toBe(true);
+    expect(chooseScoreLayout(784, 16, traits).uniformTable).toBe(false);
+    // workgroup staging only on hardware adapters, when the table fits
+    expect(chooseScoreLayout(64, 16, traits).stage).toBe(false);
+    expect(chooseScoreLayout(64, 16, { ...traits, isSoftware: false }).stage).toBe(true);
+    expect(chooseScoreLayout(784, 16, { ...traits, isSoftware: false }).stage).toBe(false);
+  });
+});
+
+async function gpuScores(layout: ScoreLayout, dim: number, P: number, t: number) {
+  const device = gpu.device, target = benchMixture(dim, 16);
+  const x = new Float32Array(P * dim);
+  for (let i = 0; i < x.length; i++) x[i] = 2.5 * Math.sin(i * 12.9898 + dim);
+  const xs = device.createBuffer({ size: x.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+  const out = device.createBuffer({ size: x.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+  device.queue.writeBuffer(xs, 0, x);
+  const k = await MixtureScoreKernel.create(device, target, layout);
+  const g = k.setTime(t, P);
+  const enc = device.createCommandEncoder();
+  const pass = enc.beginComputePass();
+  k.encode(pass, k.bindGroup(xs, out), g);
+  pass.end();
+  device.queue.submit([enc.finish()]);
+  const got = new Float32Array(await readBuffer(device, out, x.byteLength));
+  k.destroy();
+  xs.destroy();
+  out.destroy();
+  let maxErr = 0, maxRef = 0;
+  const ref = new Float64Array(dim);
+  for (let i = 0; i < P; i++) {
+    target.evalPoint(x, i * dim, t, ref, null);
+    for (let j = 0; j < dim; j++) {
+      maxErr = Math.max(maxErr, Math.abs(got[i * dim + j]! - ref[j]!) / (1 + Math.abs(ref[j]!)));
+      maxRef = Math.max(maxRef, Math.abs(ref[j]!));
+    }
+  }
+  return { maxErr, maxRef };
+}
+
+describe('tiled kernel equals the float64 score', () => {
+  it.each([
+    { dim: 2, ppt: 4, stage: false, uniformTable: true },
+    { dim: 7, ppt: 2, stage: true, uniformTable: false },
+    { dim: 32, ppt: 4, stage: false, uniformTable: false },
+  ])('d = $dim, $ppt particles per invocation, stage $stage, uniform table $uniformTable', async ({ dim, ppt, stage, uniformTable }) => {
+    // P not a multiple of the tile, times near delta (large 1 / c) and mid-way
+    for (const t of [0.01, 1.0]) {
+      const { maxErr, maxRef } = await gpuScores({ ppt, wgSize: 64, stage, uniformTable }, dim, 203, t);
+      expect(maxRef).toBeGreaterThan(1);
+      expect(maxErr).toBeLessThan(2e-4);
+    }
+  });
+
+  it('the split layout (4 invocations per particle) at d = 130, a d not a multiple of 4', async () => {
+    const { maxErr } = await gpuScores({ ppt: 1, wgSize: 64, stage: false, uniformTable: false, split: 4 }, 130, 37, 0.02);
+    expect(maxErr).toBeLessThan(2e-4);
+  });
+
+  it('the automatic layout at d = 100 (2 invocations per particle)', async () => {
+    const layout = chooseScoreLayout(100, 16, adapterTraits(gpu.device, gpu.isSoftware));
+    const { maxErr } = await gpuScores(layout, 100, 70, 0.05);
+    expect(maxErr).toBeLessThan(2e-4);
+  });
+});
