@@ -58,6 +58,8 @@ export function mlpFromSafetensors(st: Safetensors, name = 'mlp'): MlpWeights {
     const t = st.tensors.get(key);
     if (!t) bad(`tensor "${key}" is missing`);
     if (t!.shape.length !== rank) bad(`tensor "${key}" has shape [${t!.shape}], expected rank ${rank}`);
+    const i = t!.data.findIndex((v) => !Number.isFinite(v));
+    if (i >= 0) bad(`tensor "${key}" has the non-finite value ${t!.data[i]} at index ${i}, expected finite weights`);
     return t!;
   };
   const frequencies = get('time.frequencies', 1).data;
