@@ -39,6 +39,8 @@ const RUNS: { sampler: string; nfe: number; options?: Record<string, number | st
   { sampler: 'poisson-midpoint', nfe: 6, options: { k: 5 } },
   { sampler: 'poisson-midpoint', nfe: 16, options: { k: 9 } },
   { sampler: 'poisson-midpoint', nfe: 12, options: { chain: 'overdamped', fine: 60 } },
+  { sampler: 'poisson-midpoint', nfe: 12, options: { chain: 'underdamped', k: 6 } },
+  { sampler: 'poisson-midpoint', nfe: 16, options: { chain: 'underdamped', fine: 60, gamma: 0.5 } },
 ];
 
 // Every run on the cheap targets; on aniso16 and gmm64 (whose kernels take seconds to compile on
@@ -46,7 +48,7 @@ const RUNS: { sampler: string; nfe: number; options?: Record<string, number | st
 const CASES = [
   { target: 'bimodal1d', particles: 256, runs: RUNS },
   { target: 'ring2d', particles: 512, runs: RUNS },
-  { target: 'aniso16', particles: 64, runs: [RUNS[0]!, RUNS[4]!, RUNS[6]!] },
+  { target: 'aniso16', particles: 64, runs: [RUNS[0]!, RUNS[4]!, RUNS[6]!, RUNS[8]!] },
   { target: 'gmm64', particles: 32, runs: [RUNS[2]!, RUNS[3]!, RUNS[5]!] },
 ];
 
@@ -65,10 +67,10 @@ describe.each(CASES)('issue-4 kernels equal the float64 reference on $target', (
 });
 
 describe('poisson-midpoint with more midpoints than the compacted list holds', () => {
-  it('evaluates the overflow in the finishing kernel and still equals the reference', async () => {
+  it.each(['ddpm', 'underdamped'])('%s chain: evaluates the overflow in the finishing kernel and still equals the reference', async (chain) => {
     // 2 particles, K = 40: a block overflows the 2 x 2-entry list whenever the two particles draw more than 4 midpoints
     const gmm = loadTarget('ring2d');
-    const settings = { sampler: 'poisson-midpoint', nfe: 30, options: { k: 40 }, particles: 2, seed: 3 };
+    const settings = { sampler: 'poisson-midpoint', nfe: 30, options: { k: 40, chain }, particles: 2, seed: 3 };
     // with this seed some block draws 6 midpoints for the two particles, more than the 4 entries the list holds
     const { M, K } = pmmSchedule(30, 40, 1000);
     const { thr } = bernoulliThreshold(K);
