@@ -10,6 +10,7 @@
  *
  *   npx tsx bench/issue4.ts            # writes bench/results/issue4.{json,md} and issue4-*.svg
  *   npx tsx bench/issue4.ts --quick    # a smaller smoke run (not committed)
+ *   npx tsx bench/issue4.ts --only iso256,iso1024 --tag big   # some targets only, into issue4-big.{json,md}
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -22,6 +23,12 @@ import type { GaussianMixture } from '../src/targets/gmm.js';
 import { logLogPlot, type Series } from './svg-plot.js';
 
 const QUICK = process.argv.includes('--quick');
+/** `--only a,b`: run only these targets and write issue4-<tag>.{json,md} (`--tag`, default "part") for merging. */
+const argAfter = (flag: string) => { const i = process.argv.indexOf(flag); return i >= 0 ? process.argv[i + 1] : undefined; };
+const ONLY = argAfter('--only')?.split(',');
+const TAG = argAfter('--tag') ?? 'part';
+/** `--particles N`: override the particle count of the targets run. */
+const PARTICLES = argAfter('--particles') ? Number(argAfter('--particles')) : undefined;
 const OUT = join(dirname(fileURLToPath(import.meta.url)), 'results');
 const SEED = 1;
 
@@ -128,9 +135,9 @@ async function main(): Promise<void> {
   md.push('Orders are -(log-log slope) of sliced-W2 against nfe (and rounds) over the budgets where sw2 >= 2x floor; "n/a" when fewer than 2 such points.');
   md.push('poisson-midpoint runs: `poisson-midpoint` = ddpm chain, `pmm overdamped` and `pmm underdamped` (gamma 2; [R] chain) all approximate 1000 fine steps;');
   md.push('`uld fine 1000` is the underdamped chain itself with 1000 plain steps (k = 1), the chain `pmm underdamped` stands for.', '');
-  for (const tgt of TARGETS) {
+  for (const tgt of TARGETS.filter((t) => !ONLY || ONLY.includes(t.name))) {
     const target = tgt.make();
-    const P = tgt.particles;
+    const P = PARTICLES ?? tgt.particles;
     let floorSw2 = NaN, floorTV = NaN;
     const byLabel: Record<string, Point[]> = {};
     for (const cfg of CONFIGS) {
@@ -208,8 +215,8 @@ async function main(): Promise<void> {
   function write(done: boolean): void {
     const minutes = (Date.now() - started) / 60000;
     const tail = done ? [`Total run time ${minutes.toFixed(1)} min.`, ''] : [`(partial: ${results.length} of ${TARGETS.length} targets after ${minutes.toFixed(1)} min)`, ''];
-    const meta = { date, command: `npx tsx bench/issue4.ts${QUICK ? ' --quick' : ''}`, backend: 'cpu', adapter: 'float64 CPU reference', seed: SEED, minutes, complete: done };
-    const name = QUICK ? 'issue4-quick' : 'issue4';
+    const meta = { date, command: `npx tsx bench/issue4.ts${QUICK ? ' --quick' : ''}${ONLY ? ` --only ${ONLY.join(',')} --tag ${TAG}` : ''}${PARTICLES ? ` --particles ${PARTICLES}` : ''}`, backend: 'cpu', adapter: 'float64 CPU reference', seed: SEED, minutes, complete: done };
+    const name = QUICK ? 'issue4-quick' : ONLY ? `issue4-${TAG}` : 'issue4';
     writeFileSync(join(OUT, `${name}.json`), JSON.stringify({ meta, configs: CONFIGS, results }, null, 1) + '\n');
     writeFileSync(join(OUT, `${name}.md`), [...md, ...tail].join('\n'));
     console.log(`wrote ${join(OUT, name)}.{json,md} (${results.length} targets) in ${minutes.toFixed(1)} min`);
