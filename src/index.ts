@@ -14,6 +14,7 @@ export type { SnapshotOptions, SnapshotFrame, RunSnapshots } from './snapshots.j
 export { sampleReference, type ReferenceRequest, type ReferenceResult } from './reference.js';
 export { resolveRun, RUN_DEFAULTS, MAX_NFE, type RunSettings } from './run-request.js';
 export { SAMPLERS, getSampler, resolveOptions } from './samplers/index.js';
+export { poissonMidpointNfe, type PmmNfeQuery } from './samplers/poisson-midpoint.js';
 export type { SamplerDefinition, SamplerOptionSpec, SamplerPlan } from './samplers/types.js';
 export { GaussianMixture, type GmmJson } from './targets/gmm.js';
 export { PRESETS, loadTarget, listPresets } from './targets/presets.js';

@@ -39,6 +39,8 @@ const RUNS: { sampler: string; nfe: number; options?: Record<string, number | st
   { sampler: 'poisson-midpoint', nfe: 6, options: { k: 5 } },
   { sampler: 'poisson-midpoint', nfe: 16, options: { k: 9 } },
   { sampler: 'poisson-midpoint', nfe: 12, options: { chain: 'overdamped', fine: 60 } },
+  { sampler: 'poisson-midpoint', nfe: 12, options: { chain: 'underdamped', k: 6 } },
+  { sampler: 'poisson-midpoint', nfe: 16, options: { chain: 'underdamped', fine: 60, gamma: 0.5 } },
 ];
 
 // Every run on the cheap targets; on aniso16 and gmm64 (whose kernels take seconds to compile on
@@ -64,11 +66,28 @@ describe.each(CASES)('issue-4 kernels equal the float64 reference on $target', (
   });
 });
 
+describe('poisson-midpoint, underdamped chain, equals the float64 reference at d = 16', () => {
+  // an isotropic 16-D mixture: the chain's kernels at DIM4 = 4 without aniso16's costly full-covariance compile
+  const gmm = loadTarget({
+    kind: 'gmm', dim: 16, weights: [0.3, 0.7], scales: [0.5, 0.8],
+    means: [Array.from({ length: 16 }, (_, j) => Math.sin(j + 1)), Array.from({ length: 16 }, (_, j) => -Math.cos(2 * j))],
+  });
+  it.each([RUNS[8]!, RUNS[9]!].map((r) => [JSON.stringify(r.options), r] as const))('%s', async (_name, r) => {
+    const settings = { sampler: r.sampler, nfe: r.nfe, options: r.options, particles: 64, seed: 7, offset: 1000 };
+    const gpu = await engine.sample({ target: gmm, ...settings });
+    const ref = sampleReference({ target: gmm, ...settings });
+    expect(gpu.nfe).toBe(ref.nfe);
+    const { maxErr, badFraction } = compare(gpu.samples!, ref.samples, 16, 5e-4);
+    expect(badFraction, `max error ${maxErr}`).toBeLessThanOrEqual(1 / 64 + 1e-9);
+    expect(Number.isFinite(maxErr)).toBe(true);
+  });
+});
+
 describe('poisson-midpoint with more midpoints than the compacted list holds', () => {
-  it('evaluates the overflow in the finishing kernel and still equals the reference', async () => {
+  it.each(['ddpm', 'underdamped'])('%s chain: evaluates the overflow in the finishing kernel and still equals the reference', async (chain) => {
     // 2 particles, K = 40: a block overflows the 2 x 2-entry list whenever the two particles draw more than 4 midpoints
     const gmm = loadTarget('ring2d');
-    const settings = { sampler: 'poisson-midpoint', nfe: 30, options: { k: 40 }, particles: 2, seed: 3 };
+    const settings = { sampler: 'poisson-midpoint', nfe: 30, options: { k: 40, chain }, particles: 2, seed: 3 };
     // with this seed some block draws 6 midpoints for the two particles, more than the 4 entries the list holds
     const { M, K } = pmmSchedule(30, 40, 1000);
     const { thr } = bernoulliThreshold(K);

@@ -7,15 +7,18 @@
  * with one Brownian path S shared by midpoints and step (10.1.6); coefficients in src/math/poisson-midpoint.ts.
  * Base chains: `ddpm` (the DDPM posterior chain, x0hat frozen in the midpoints; [D] instantiation, the
  * paper's own DDPM coefficient variants were not retrieved) and `overdamped` (Euler-Maruyama on the
- * reverse SDE, i.e. overdamped Langevin with the time-varying drift x + 2 s_t(x); [D]). The
- * fine chain has `fine` steps on the run's grid (K = `k`, or fine / coarse steps when k = 0).
+ * reverse SDE, i.e. overdamped Langevin with the time-varying drift x + 2 s_t(x); [D]) here, and
+ * `underdamped` (state (x, v): probability-flow transport plus underdamped Langevin at the current
+ * time with the EI-ULMC operators of 3.3; [R], the paper's own ULMC rule for diffusion sampling was
+ * not available) in src/samplers/poisson-midpoint-uld.ts. The fine chain has `fine` steps on the
+ * run's grid (K = `k`, or fine / coarse steps when k = 0).
  *
  * GPU: per coarse step, START evaluates F_0 for every particle, draws its indicators and appends
  * its active (particle, i) pairs to a compacted list (one atomicAdd per particle reserves a
  * contiguous block); MID evaluates all listed midpoints (one invocation per pair, in one dispatch);
  * FINISH sums each particle's block in index order (so results are deterministic) and resets the
  * counter. MID is dispatched over `CAP_LANES` x particles invocations that stop at the list's count
- * (indirect dispatch is not usable with the current engine, see the report); a pair that does not
+ * (a fixed-size dispatch; the engine's indirect dispatch is not used here); a pair that does not
  * fit the list (only possible for tiny particle counts) is evaluated by FINISH itself, still with
  * inputs from the start point only, so every coarse step is 2 rounds.
  *
@@ -25,12 +28,13 @@
  */
 import { timeGrid } from '../math/grids.js';
 import { bernoulliThreshold, pmmBlock, type PmmBlock, type PmmChain } from '../math/poisson-midpoint.js';
-import { Philox, Stream } from '../rng/philox.js';
+import { Philox } from '../rng/philox.js';
+import { PMM_CAP_LANES, pmmActive, pmmIncrement } from './poisson-midpoint-draws.js';
+import { planPoissonMidpointUld } from './poisson-midpoint-uld.js';
 import { COEF_TABLE_KERNEL, tableRows, tableWords } from './coef-table.js';
+export { PMM_CAP_LANES, pmmActive, pmmIncrement } from './poisson-midpoint-draws.js';
 import { newRow, setTime, type ReferenceContext, type SamplerDefinition, type StepRow } from './types.js';
 
-/** Entries of the compacted midpoint list per particle (MID lanes). */
-export const PMM_CAP_LANES = 2;
 /** Floats per fine index in the table: t, m, sig2, alpha, beta, A, c, g. */
 const STRIDE = 8;
 
@@ -50,22 +54,24 @@ export function pmmSchedule(nfe: number, k: number, fine: number): { M: number; 
 export const poissonMidpoint: SamplerDefinition = {
   name: 'poisson-midpoint',
   description:
-    'Poisson midpoint method: each coarse step = K fine steps of a base chain (ddpm or overdamped Langevin), ' +
+    'Poisson midpoint method: each coarse step = K fine steps of a base chain (ddpm, overdamped Langevin, or underdamped Langevin [R]), ' +
     'with Bernoulli(1/K) midpoints per particle on the same Brownian path. nfe = expected evaluations M (2 - 1/K); the realised count is random.',
-  source: 'Kandasamy, Nagaraj 2024 (arXiv 2405.17068), PLMC recursion [S]; DDPM instantiation with x0hat frozen [D]; ALGORITHMS.md 6.2-6.3, 10.1 items 4-6',
+  source: 'Kandasamy, Nagaraj 2024 (arXiv 2405.17068), PLMC recursion [S]; DDPM instantiation with x0hat frozen [D]; underdamped chain = flow + EI-ULMC (3.3) [R]; ALGORITHMS.md 6.2-6.3, 10.1 items 4-6',
   nfePerStep: '1 + N per coarse step, N ~ Bin(K-1, 1/K)',
   roundsPerStep: '2',
   minNfe: 2,
   options: [
-    { name: 'chain', type: 'enum', default: 'ddpm', values: ['ddpm', 'overdamped'], description: 'base chain: DDPM posterior chain (x0hat) or Euler-Maruyama reverse SDE (overdamped Langevin)' },
+    { name: 'chain', type: 'enum', default: 'ddpm', values: ['ddpm', 'overdamped', 'underdamped'], description: 'base chain: DDPM posterior chain (x0hat), Euler-Maruyama reverse SDE (overdamped Langevin), or flow + underdamped Langevin (x, v) [R]' },
     { name: 'k', type: 'integer', default: 0, min: 0, max: 1000, description: 'fine steps per coarse step; 0 = fine / coarse steps' },
     { name: 'fine', type: 'integer', default: 1000, min: 1, max: 100000, description: 'fine steps of the chain to approximate (when k = 0)' },
+    { name: 'gamma', type: 'number', default: 2, min: 1e-3, max: 100, description: 'friction of the underdamped chain (per unit OU time)' },
   ],
   plan({ dim, nfe, tMax, delta, grid, options }) {
-    const chain = options.chain as PmmChain;
     const { M, K } = pmmSchedule(nfe, options.k as number, options.fine as number);
     const ts = timeGrid(grid, M * K, tMax, delta);
     const { thr, w } = bernoulliThreshold(K);
+    if (options.chain === 'underdamped') return planPoissonMidpointUld({ dim, M, K, grid: ts, thr, w, gamma: options.gamma as number });
+    const chain = options.chain as PmmChain;
     const blocks = Array.from({ length: M }, (_, b) => pmmBlock(chain, ts.subarray(b * K, b * K + K + 1), w));
     const LOAD = 0, START = 1, MID = 2, FINISH = 3;
     const rows: StepRow[] = [];
@@ -114,32 +120,6 @@ export const poissonMidpoint: SamplerDefinition = {
     };
   },
 };
-
-/** The active fine indices (1..K-1, increasing) of a particle in coarse step `step`. */
-export function pmmActive(rng: Philox, particle: number, step: number, K: number, thr: number): number[] {
-  const out: number[] = [];
-  for (let i = 1; i < K; i++) {
-    const e = i - 1;
-    const word = rng.block(particle, step, Stream.scalar, e >>> 2)[e & 3]!;
-    if (word >>> 8 < thr) out.push(i);
-  }
-  return out;
-}
-
-/** The Brownian increment vector xi of the path segment ending at fine index `segEnd` (as the WGSL draws it). */
-export function pmmIncrement(rng: Philox, particle: number, step: number, segEnd: number, d: number, out: Float64Array): void {
-  const d4 = Math.ceil(d / 4);
-  for (let b = 0; b < d4; b++) {
-    const wv = rng.block(particle, step, Stream.stepNoise2, segEnd * d4 + b);
-    for (let pair = 0; pair < 4; pair += 2) {
-      const u1 = ((wv[pair]! >>> 8) + 1) * 5.9604644775390625e-8, u2 = ((wv[pair + 1]! >>> 8) + 1) * 5.9604644775390625e-8;
-      const r = Math.sqrt(-2 * Math.log(u1)), a = 2 * Math.PI * u2;
-      const j = 4 * b + pair;
-      if (j < d) out[j] = r * Math.cos(a);
-      if (j + 1 < d) out[j + 1] = r * Math.sin(a);
-    }
-  }
-}
 
 /**
  * The path values S(c_i) at the active indices and at K: S jumps by sqrt(c_i - c_prev) xi(i) at each
