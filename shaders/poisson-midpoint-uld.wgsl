@@ -15,7 +15,7 @@
 // keyed by the segment's end index (streams STEP_NOISE2 and STEP_NOISE, blocks end * DIM4 ..):
 //   Nx <- Nx + phi(l) Nv + nx1 z1 + nx2 z2,  Nv <- e^{-gamma l} Nv + nv1 z1 + nv2 z2.
 // Row: c0 = (t_0, m_0, sig2_0, K), c1 = (thr, gamma, first block, tau_K), c2 = (phi_K, cs_K, decay_K, -).
-// table (binding 3): word 0 = list count; fine index i at 16 + (i - 1) * 9: t, m, sig2, tau, phi, cs, gF, gxs, gvs.
+// table (binding 3): word 0 = list count; word 1 = midpoint evaluations of the run so far; fine index i at 16 + (i - 1) * 9: t, m, sig2, tau, phi, cs, gF, gxs, gvs.
 #include "sampler-common"
 #include "ulmc-common"
 
@@ -148,7 +148,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
     if ((w[e & 3u] >> 8u) < thr) { n++; }
   }
   var slot = 0u;
-  if (n > 0u) { slot = atomicAdd(&table[0], n); }
+  if (n > 0u) {
+    slot = atomicAdd(&table[0], n);
+    atomicAdd(&table[1], n); // the run's midpoint evaluations, for the realised nfe
+  }
   pstate[base + DIM] = bitcast<f32>(slot);
   var m = 0u;
   for (var ii = 1u; ii < kk; ii++) {

@@ -10,7 +10,7 @@
 // segment's end index (stream STREAM_STEP_NOISE2, blocks end * DIM4 ..). H_i = 1 iff the top 24
 // bits of word (i - 1) of the particle's STREAM_SCALAR draws are below thr.
 // Row: st.c0 = (t_0, m_0, sig2_0, K), st.c1 = (thr, alpha_K, beta_K, A_K), st.c2.x = c_K.
-// table (binding 3): word 0 = list count; fine index i at 16 + (i - 1) * 8: t, m, sig2, alpha, beta, A, c, g.
+// table (binding 3): word 0 = list count; word 1 = midpoint evaluations of the run so far; fine index i at 16 + (i - 1) * 8: t, m, sig2, alpha, beta, A, c, g.
 #include "sampler-common"
 
 #if ${PHASE_START}
@@ -110,7 +110,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
     if ((w[e & 3u] >> 8u) < thr) { n++; }
   }
   var slot = 0u;
-  if (n > 0u) { slot = atomicAdd(&table[0], n); }
+  if (n > 0u) {
+    slot = atomicAdd(&table[0], n);
+    atomicAdd(&table[1], n); // the run's midpoint evaluations, for the realised nfe
+  }
   pstate[base + DIM] = bitcast<f32>(slot);
   var m = 0u;
   for (var ii = 1u; ii < kk; ii++) {

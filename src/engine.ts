@@ -100,6 +100,8 @@ export interface SampleResult {
   seed: number;
   /** Score evaluations per particle. */
   nfe: number;
+  /** Score evaluations per particle that the run really made, on average: equals `nfe` except for samplers with a random count (poisson-midpoint, whose `nfe` is the expectation). */
+  nfeRealised: number;
   /** Sequential depth in score evaluations. */
   rounds: number;
   /** Dispatches (steps) of the run. */
@@ -265,6 +267,7 @@ export class Engine {
     let last: SampleResult | null = null;
     let first: SampleResult | null = null;
     let nonFinite: NonFiniteReport | null = null;
+    let realised = 0;
     for (const [c, chunk] of split.chunks.entries()) {
       const onProgress = request.onProgress && ((p: RunProgress) => request.onProgress!({
         stepsDone: c * p.steps + p.stepsDone, steps: n * p.steps, roundsDone: c * p.rounds + p.roundsDone, rounds: n * p.rounds,
@@ -273,6 +276,7 @@ export class Engine {
       last = await this.sampleChunk({ ...request, particles: chunk.particles, offset: run.offset + chunk.start, onProgress, snapshots: c === 0 ? request.snapshots : undefined });
       first ??= last;
       parts.push(last.samples!);
+      realised += last.nfeRealised * chunk.particles;
       if (last.nonFinite) {
         const nf: NonFiniteReport = nonFinite ?? { counts: [], excluded: 0, excludedIndices: [] };
         last.nonFinite.counts.forEach((v, i) => (nf.counts[i] = (nf.counts[i] ?? 0) + v));
@@ -286,6 +290,7 @@ export class Engine {
     parts.reduce((at, x) => (samples.set(x, at), at + x.length), 0);
     return {
       ...last!, samples, particles: samples.length / d, offset: run.offset, chunks: n, snapshots: first!.snapshots, nonFinite,
+      nfeRealised: realised / run.particles,
       seconds: (performance.now() - started) / 1000,
     };
   }
@@ -443,8 +448,17 @@ export class Engine {
       const read = request.keepBuffer ? null : buffer('readback', stateBytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
       if (read) enc.copyBufferToBuffer(state, 0, read, 0, stateBytes);
       faults?.copyOut(enc);
+      // the realised nfe of samplers with a random evaluation count (plan.evalCounter)
+      const counter = plan.evalCounter ? plan.buffers.findIndex((b) => b.name === plan.evalCounter!.buffer) : -1;
+      const countRead = counter >= 0 ? buffer('eval-count', 4, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST) : null;
+      if (countRead) enc.copyBufferToBuffer(extra[counter]!, plan.evalCounter!.word * 4, countRead, 0, 4);
       device.queue.submit([enc.finish()]);
-      const [, report] = await Promise.all([read?.mapAsync(GPUMapMode.READ), faults?.report()]);
+      const [, report] = await Promise.all([read?.mapAsync(GPUMapMode.READ), faults?.report(), countRead?.mapAsync(GPUMapMode.READ)]);
+      let nfeRealised = plan.nfe;
+      if (countRead) {
+        nfeRealised = plan.evalCounter!.base + new Uint32Array(countRead.getMappedRange())[0]! / P;
+        countRead.unmap();
+      }
       if (read) {
         samples = new Float32Array(read.getMappedRange().slice(0));
         read.unmap();
@@ -479,6 +493,7 @@ export class Engine {
         offset: run.offset,
         seed: run.seed,
         nfe: plan.nfe,
+        nfeRealised,
         rounds: plan.rounds,
         steps: rows.length,
         grid: run.grid,

@@ -7,7 +7,7 @@ import { CancelledError, NumericalError } from './errors.js';
 import { resolveFaultCheck, type NonFinitePolicy } from './gpu/fault-check.js';
 import { resolveRun, type RunSettings } from './run-request.js';
 import { Philox, Stream } from './rng/philox.js';
-import type { ReferenceContext } from './samplers/types.js';
+import type { ModelEval, ReferenceContext } from './samplers/types.js';
 import type { ScoreModel } from './scores/types.js';
 import { toScoreModel } from './engine.js';
 import type { GaussianMixture } from './targets/gmm.js';
@@ -32,6 +32,8 @@ export interface ReferenceResult {
   offset: number;
   seed: number;
   nfe: number;
+  /** Score evaluations per particle really made, on average (differs from `nfe` only for samplers with a random count: poisson-midpoint). */
+  nfeRealised: number;
   rounds: number;
   steps: number;
   grid: string;
@@ -59,11 +61,19 @@ export function sampleReference(request: ReferenceRequest): ReferenceResult {
   const buffers = Object.fromEntries(run.plan.buffers.filter((b) => b.floatsPerParticle !== undefined).map((b) => [b.name, new Float64Array(b.floatsPerParticle!)]));
   const scratch = Array.from({ length: 6 }, () => new Float64Array(d));
   const every = Math.max(1, Math.floor(P / 20));
+  // samplers with a random number of evaluations: count them (the realised nfe)
+  let evaluations = 0;
+  const countedModel: ModelEval = run.plan.evalCounter
+    ? (px, off, t, s, x0) => {
+        evaluations++;
+        model.evalPoint(px, off, t, s, x0);
+      }
+    : model.evalPoint;
   for (let i = 0; i < P; i++) {
     const particle = run.offset + i;
     rng.fillNormals(x, 0, d, particle, 0, Stream.init);
     for (const b of Object.values(buffers)) b.fill(0);
-    const ctx: ReferenceContext = { dim: d, particle, rng, model: model.evalPoint, buffers, scratch };
+    const ctx: ReferenceContext = { dim: d, particle, rng, model: countedModel, buffers, scratch };
     for (const row of run.plan.rows) run.plan.reference(x, row, ctx);
     if (policy !== 'ignore' && !x.every(Number.isFinite)) {
       if (policy === 'error') {
@@ -85,6 +95,7 @@ export function sampleReference(request: ReferenceRequest): ReferenceResult {
     offset: run.offset,
     seed: run.seed,
     nfe: run.plan.nfe,
+    nfeRealised: run.plan.evalCounter ? evaluations / P : run.plan.nfe,
     rounds: run.plan.rounds,
     steps: run.plan.rows.length,
     grid: run.grid,

@@ -86,7 +86,7 @@ export async function sampleCommand(argv: string[]): Promise<number> {
   }
   const report = {
     sampler: result.sampler, target: result.target, dim: result.dim, particles: result.particles,
-    offset: result.offset, seed: result.seed, nfe: result.nfe, rounds: result.rounds, steps: result.steps,
+    offset: result.offset, seed: result.seed, nfe: result.nfe, nfeRealised: result.nfeRealised, rounds: result.rounds, steps: result.steps,
     grid: result.grid, tMax: result.tMax, delta: result.delta, options: result.options,
     seconds: Number(result.seconds.toFixed(4)), backend: result.backend, adapter: result.adapter, out,
     excluded: 'nonFinite' in result && result.nonFinite ? result.nonFinite.excluded : 0,

@@ -105,6 +105,8 @@ export const poissonMidpoint: SamplerDefinition = {
     return {
       rows,
       nfe: K > 1 ? M * (2 - 1 / K) : M,
+    // table word 1: midpoint evaluations of the run (START adds each particle's count)
+    evalCounter: { buffer: 'table', word: 1, base: M },
       rounds: K > 1 ? 2 * M : M,
       grid: ts,
       kernels: [COEF_TABLE_KERNEL, k(0), k(1, PMM_CAP_LANES), k(2)],

@@ -105,6 +105,12 @@ export interface SamplerPlan {
    * group 0 in this order in every kernel of the plan (the WGSL declares them with these names).
    */
   buffers: PlanBuffer[];
+  /**
+   * For samplers whose number of score evaluations is random (poisson-midpoint): the u32 word
+   * `word` of plan buffer `buffer` that the kernels increase by every evaluation beyond `base` per
+   * particle, so the realised nfe of a run is base + count / particles (read back with the samples).
+   */
+  evalCounter?: { buffer: string; word: number; base: number };
   /** The float64 reference of one row applied to one particle's state `x` (in place). */
   reference: (x: Float64Array, row: StepRow, ctx: ReferenceContext) => void;
 }
