@@ -353,6 +353,10 @@ async function runAll(): Promise<void> {
   document.querySelector('#score-results tbody')!.replaceChildren();
   $('results').hidden = !!s.score;
   $('score-results').hidden = !s.score;
+  $('panels-title').textContent = s.score === 'mnist' ? 'Sampled digits at delta beside training digits' : s.score ? 'Particles at delta beside the reference points' : 'Particles at delta beside the exact target density';
+  $('metrics-info').textContent = s.score
+    ? 'against the data: no analytic density, so no floor; the sweep needs a mixture target'
+    : 'against q_delta, each beside its finite-sample floor (the same metric on exact samples of the same size)';
   const panels = $('panels');
   panels.replaceChildren();
   const progress = $<HTMLProgressElement>('progress');

@@ -145,9 +145,9 @@ describe('demo page, score-model targets', () => {
     await page.close();
   });
 
-  it('two-moons MLP and banana: particles land on the data for the chosen samplers', async () => {
+  it('two-moons MLP and banana: particles land on the data for the chosen samplers; MNIST chosen with the controls', async () => {
     const moonSamplers = ['ddim', 'heun', 'poisson-midpoint'];
-    const { page, downloads } = await runPage(`target=two-moons-mlp&particles=2000&nfe=30&seed=2&samplers=${moonSamplers.join(',')}`, 'demo-two-moons');
+    const { page, downloads } = await runPage(`target=two-moons-mlp&particles=2000&nfe=50&seed=2&samplers=${moonSamplers.join(',')}`, 'demo-two-moons');
     const out = await page.evaluate(() => window.midstep);
     expect(out.results.map((r) => r.name)).toEqual(moonSamplers);
     expect(await page.$$eval('canvas.density', (c) => c.length)).toBe(1 + moonSamplers.length);
@@ -166,6 +166,31 @@ describe('demo page, score-model targets', () => {
     const res = await b.page.evaluate(() => window.midstep.results);
     expect(res.length).toBe(1);
     expect(res[0]!.metrics.sw2Reference).toBeLessThan(0.15);
-    await b.page.close();
+
+    // MNIST chosen with the controls: its defaults come in (36 particles, no sweep), the digits field shows
+    const p = b.page;
+    expect(await p.$eval('#digits-label', (e) => (e as HTMLElement).hidden)).toBe(true);
+    await p.select('#target', 'mnist');
+    expect(await p.$eval('#particles', (e) => (e as HTMLInputElement).value)).toBe('36');
+    expect(await p.$eval('#sweep', (e) => (e as HTMLInputElement).checked)).toBe(false);
+    expect(await p.$eval('#digits-label', (e) => (e as HTMLElement).hidden)).toBe(false);
+    await p.evaluate(() => {
+      for (const b of Array.from(document.querySelectorAll<HTMLInputElement>('input[name=sampler]'))) b.checked = b.value === 'ddim';
+      const set = (id: string, v: string) => ((document.getElementById(id) as HTMLInputElement).value = v);
+      set('digits', '5');
+      set('particles', '9');
+      set('nfe', '5');
+    });
+    await p.click('#run');
+    await p.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state ?? '') && window.midstep.settings?.target === 'mnist', { timeout: 120_000, polling: 250 });
+    const m = await p.evaluate(() => window.midstep);
+    expect(m.state, await p.$eval('#error', (e) => e.textContent)).toBe('done');
+    expect(m.reference).toEqual({ name: 'mnist-5x10', points: 50, delta: 1e-4 });
+    expect(m.results.map((r) => [r.name, r.particles, r.rounds])).toEqual([['ddim', 9, 5]]);
+    expect(m.results[0]!.metrics.nearestMax).toBeLessThan(2 * m.results[0]!.metrics.noise!);
+    const grids = await p.$$eval('canvas.digits', (c) => c.map((x) => x.dataset.title!));
+    expect(grids.length).toBe(2);
+    expect((await cellInk(p, grids[1]!)).filter((v) => v > 0.05).length).toBe(9);
+    await p.close();
   });
 });
