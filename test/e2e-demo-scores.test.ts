@@ -193,4 +193,14 @@ describe('demo page, score-model targets', () => {
     expect((await cellInk(p, grids[1]!)).filter((v) => v > 0.05).length).toBe(9);
     await p.close();
   });
+
+  it('without WebGPU refuses a score-model target with a message', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${url}?webgpu=off&target=banana&particles=100&samplers=ddim`);
+    await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state ?? ''), { timeout: 60_000, polling: 250 });
+    expect(await page.evaluate(() => window.midstep.backend)).toBe('cpu');
+    expect(await page.evaluate(() => document.body.dataset.state)).toBe('error');
+    expect(await page.$eval('#error', (e) => e.textContent)).toMatch(/target banana: a score model needs WebGPU/);
+    await page.close();
+  });
 });
