@@ -3,9 +3,10 @@
  * WebGPU, the float64 CPU reference in a worker (small runs only).
  */
 import { Engine } from '../src/engine.js';
-import { RunOptionError } from '../src/errors.js';
+import { MidstepError, RunOptionError } from '../src/errors.js';
+import type { ScoreModel } from '../src/scores/types.js';
 import type { RunSnapshots } from '../src/snapshots.js';
-import type { GaussianMixture } from '../src/targets/gmm.js';
+import { GaussianMixture } from '../src/targets/gmm.js';
 import type { CpuWorker } from './cpu-client.js';
 
 /** The most particles the CPU fallback takes. */
@@ -13,7 +14,10 @@ export const CPU_MAX_PARTICLES = 50_000;
 
 /** One run of one sampler. */
 export interface RunSpec {
-  target: GaussianMixture;
+  /** A Gaussian mixture, or a score model (WebGPU only). */
+  target: GaussianMixture | ScoreModel;
+  /** Early-stopping time (default the engine's, 1e-3). */
+  delta?: number;
   sampler: string;
   options: Record<string, number | string>;
   nfe: number;
@@ -49,7 +53,7 @@ export function gpuBackend(engine: Engine): Backend {
     maxParticles: (dim) => engine.maxParticles(dim),
     async run(spec, signal, onProgress) {
       const r = await engine.sample({
-        target: spec.target, sampler: spec.sampler, options: spec.options, nfe: spec.nfe, particles: spec.particles, seed: spec.seed,
+        target: spec.target, sampler: spec.sampler, options: spec.options, nfe: spec.nfe, particles: spec.particles, seed: spec.seed, delta: spec.delta,
         signal, onProgress: (p) => onProgress(p.stepsDone / Math.max(1, p.steps)),
         snapshots: spec.snapshotParticles ? { particles: Math.min(spec.snapshotParticles, spec.particles) } : undefined,
       });
@@ -65,6 +69,7 @@ export function cpuBackend(worker: CpuWorker): Backend {
     adapter: 'float64 CPU reference (no WebGPU)',
     maxParticles: () => CPU_MAX_PARTICLES,
     async run(spec, signal, onProgress) {
+      if (!(spec.target instanceof GaussianMixture)) throw new MidstepError(`target ${spec.target.name}: a score model needs WebGPU, the CPU fallback runs Gaussian mixtures only`);
       if (spec.particles > CPU_MAX_PARTICLES) throw new RunOptionError('particles', spec.particles, `at most ${CPU_MAX_PARTICLES} on the CPU fallback (WebGPU takes millions)`);
       const r = await worker.reference(spec.target, { sampler: spec.sampler, options: spec.options, nfe: spec.nfe, particles: spec.particles, seed: spec.seed }, signal, (d, t) => onProgress(d / t));
       return { samples: r.samples, nfe: r.nfe, rounds: r.rounds, seconds: r.seconds, delta: 1e-3, snapshots: null };

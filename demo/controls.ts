@@ -2,6 +2,8 @@
  * The demo's controls: target (preset or uploaded JSON), samplers and their options, nfe,
  * particles, seed and the error-against-nfe sweep. Initial values come from the query string
  * (`?target=grid2d&samplers=ddim,heun&nfe=10&particles=5000&seed=2&sweep=0`) or the defaults.
+ * Besides the Gaussian-mixture presets the target select offers the score-model targets
+ * (demo/score-targets.ts: `?target=mnist&digits=10`, `two-moons-mlp`, `banana`).
  */
 import { MidstepError, RunOptionError, TargetError } from '../src/errors.js';
 import { MAX_NFE } from '../src/run-request.js';
@@ -9,6 +11,7 @@ import { SAMPLERS } from '../src/samplers/index.js';
 import type { SamplerDefinition } from '../src/samplers/types.js';
 import { GaussianMixture } from '../src/targets/gmm.js';
 import { loadTarget, PRESETS } from '../src/targets/presets.js';
+import { isScoreTarget, MNIST_DEFAULT_PER_CLASS, MNIST_MAX_PER_CLASS, SCORE_DEFAULTS, SCORE_TARGETS, type ScoreTargetName } from './score-targets.js';
 
 /** The default comparison. */
 export const DEFAULTS = {
@@ -19,7 +22,11 @@ export const DEFAULTS = {
 
 /** Everything one press of Run needs. */
 export interface DemoSettings {
-  target: GaussianMixture;
+  /** The Gaussian-mixture target, or null for a score-model target (then `score` names it). */
+  target: GaussianMixture | null;
+  score: ScoreTargetName | null;
+  /** MNIST digits per class to load. */
+  digits: number;
   samplers: { name: string; options: Record<string, number | string> }[];
   nfe: number;
   particles: number;
@@ -53,8 +60,16 @@ export class Controls {
     const q = new URLSearchParams(location.search);
     const select = $<HTMLSelectElement>('target');
     for (const name of Object.keys(PRESETS)) select.add(new Option(`${name}: ${PRESETS[name]!.description}`, name));
-    select.value = q.get('target') && q.get('target')! in PRESETS ? q.get('target')! : DEFAULTS.target;
-    select.addEventListener('change', () => this.describeTarget());
+    const scores = document.createElement('optgroup');
+    scores.label = 'score models (no analytic density)';
+    for (const [name, text] of Object.entries(SCORE_TARGETS)) scores.append(new Option(`${name}: ${text}`, name));
+    select.append(scores);
+    const qt = q.get('target');
+    select.value = qt && (qt in PRESETS || isScoreTarget(qt)) ? qt : DEFAULTS.target;
+    select.addEventListener('change', () => {
+      this.describeTarget();
+      this.scoreDefaults(false);
+    });
     $<HTMLInputElement>('target-file').addEventListener('change', (e) => void this.upload((e.target as HTMLInputElement).files?.[0]));
     const set = (id: string, key: string, fallback: string) => ($<HTMLInputElement>(id).value = q.get(key) ?? fallback);
     set('nfe', 'nfe', String(DEFAULTS.nfe));
@@ -62,7 +77,9 @@ export class Controls {
     set('seed', 'seed', String(DEFAULTS.seed));
     set('sweep-nfe', 'sweepNfe', DEFAULTS.sweepNfe.join(', '));
     set('sweep-particles', 'sweepParticles', String(DEFAULTS.sweepParticles));
+    set('digits', 'digits', String(MNIST_DEFAULT_PER_CLASS));
     $<HTMLInputElement>('sweep').checked = q.get('sweep') !== '0';
+    this.scoreDefaults(true);
     const chosen = q.get('samplers')?.split(',') ?? DEFAULTS.samplers;
     const box = $('samplers');
     for (const s of SAMPLERS) box.append(this.samplerRow(s, chosen.includes(s.name)));
@@ -137,16 +154,44 @@ export class Controls {
     }
   }
 
-  /** The chosen target. */
+  /** The chosen score-model target, or null for a Gaussian mixture. */
+  scoreTarget(): ScoreTargetName | null {
+    const v = $<HTMLSelectElement>('target').value;
+    return isScoreTarget(v) ? v : null;
+  }
+
+  /** The chosen Gaussian-mixture target. @throws when a score-model target is chosen. */
   target(): GaussianMixture {
     const v = $<HTMLSelectElement>('target').value;
     if (v === '__uploaded' && this.uploaded) return this.uploaded;
     return loadTarget(v);
   }
 
+  /** Dimension of the chosen target. */
+  dim(): number {
+    const s = this.scoreTarget();
+    return s === 'mnist' ? 784 : s ? 2 : this.target().dim;
+  }
+
+  /** On choosing a score target: its particles and nfe (the query string's at load), and no sweep (it needs an analytic target). */
+  private scoreDefaults(initial: boolean): void {
+    const s = this.scoreTarget();
+    $('digits-label').hidden = s !== 'mnist';
+    if (!s) return;
+    const q = new URLSearchParams(location.search);
+    if (!initial || !q.has('particles')) $<HTMLInputElement>('particles').value = String(SCORE_DEFAULTS[s].particles);
+    if (!initial || !q.has('nfe')) $<HTMLInputElement>('nfe').value = String(SCORE_DEFAULTS[s].nfe);
+    $<HTMLInputElement>('sweep').checked = false;
+  }
+
   private describeTarget(): void {
-    const t = this.target(), info = $('target-info');
+    const info = $('target-info'), s = this.scoreTarget();
     info.classList.remove('bad');
+    if (s) {
+      info.textContent = `${s}: ${SCORE_TARGETS[s]}; sampled to delta = ${SCORE_DEFAULTS[s].delta}. No analytic density: ${s === 'mnist' ? 'each sample is shown with its distance to the nearest training digit' : 'sliced W2 is against the reference points shown'}. Needs WebGPU.`;
+      return;
+    }
+    const t = this.target();
     info.textContent = `${t.name}: d = ${t.dim}, ${t.K} components${t.dim > 2 ? '; the plots show the first two coordinates' : ''}`;
   }
 
@@ -167,7 +212,8 @@ export class Controls {
 
   /** Reads and checks every control. @throws a MidstepError naming the bad field. */
   read(): DemoSettings {
-    const target = this.target();
+    const score = this.scoreTarget();
+    const target = score ? null : this.target();
     const samplers = Array.from(document.querySelectorAll<HTMLElement>('#samplers .sampler'))
       .filter((row) => row.querySelector<HTMLInputElement>('input[name=sampler]')!.checked)
       .map((row) => {
@@ -181,11 +227,12 @@ export class Controls {
     const limit = Number.isFinite(this.particleLimit) ? this.particleLimit : 2 ** 32;
     const sweepOn = $<HTMLInputElement>('sweep').checked;
     return {
-      target, samplers,
+      target, score, samplers,
+      digits: score === 'mnist' ? integer('digits', 'digits per class', 1, MNIST_MAX_PER_CLASS) : MNIST_DEFAULT_PER_CLASS,
       nfe: integer('nfe', 'nfe', 1, MAX_NFE),
       particles: integer('particles', 'particles', 2, limit),
       seed: integer('seed', 'seed', 0, Number.MAX_SAFE_INTEGER),
-      sweep: sweepOn ? { nfes: parseNfeList($<HTMLInputElement>('sweep-nfe').value), particles: integer('sweep-particles', 'sweep particles', 100, limit) } : null,
+      sweep: sweepOn && !score ? { nfes: parseNfeList($<HTMLInputElement>('sweep-nfe').value), particles: integer('sweep-particles', 'sweep particles', 100, limit) } : null,
     };
   }
 

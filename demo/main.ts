@@ -4,12 +4,18 @@
  * error-against-nfe sweep with fewer particles. Without WebGPU it says so and runs the float64 CPU
  * reference on small runs.
  *
+ * The score-model targets (MNIST with its exact empirical score, the two-moons MLP, the banana
+ * user-WGSL score; demo/score-targets.ts) have no analytic density: their samples are shown as a
+ * grid of digits or as particles over reference points, with the distance to the nearest training
+ * digit or the sliced W2 to the reference points in place of the floor metrics.
+ *
  * For tests and scripts: `<body data-state>` is idle | running | done | error | cancelled, and
  * `window.midstep` holds the results (per sampler: name, nfe, rounds, seconds, metrics, floor).
  */
 import { Engine } from '../src/engine.js';
 import { CancelledError, MidstepError } from '../src/errors.js';
 import type { MetricName } from '../src/metrics/evaluate.js';
+import { slicedW2 } from '../src/metrics/sliced-w2.js';
 import type { GaussianMixture } from '../src/targets/gmm.js';
 import { cpuBackend, gpuBackend, type Backend, type RunOutput } from './backends.js';
 import { CpuWorker } from './cpu-client.js';
@@ -19,6 +25,8 @@ import {
   densityFigure, drawDensity, drawParticles, errorChart, firstTwoMarginal, histogram1d, SAMPLER_COLORS, targetExtent,
   type ErrorPoint, type Extent, type FloorBand,
 } from './plots.js';
+import { loadScoreTarget } from './score-targets.js';
+import { digitCanvas, drawDigits, median, nearestDistances } from './score-view.js';
 
 /** One sampler's result, as `window.midstep.results` exposes it. */
 export interface DemoResult {
@@ -54,6 +62,8 @@ export interface DemoState {
   /** Why WebGPU is not used, when it is not. */
   noWebGPU: string | null;
   settings: { target: string; dim: number; nfe: number; particles: number; seed: number; samplers: string[]; sweep: DemoSettings['sweep'] } | null;
+  /** For a score-model target: its reference points (training digits, training data or exact draws) and delta. */
+  reference: { name: string; points: number; delta: number } | null;
   results: DemoResult[];
   sweep: SweepPoint[];
   /** The sweep's floor per metric (mean and range over exact draws). */
@@ -78,7 +88,7 @@ const snapshotCount = (particles: number, dim: number) => Math.min(particles, Ma
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const fmt = (v: number | undefined) => (v === undefined ? '' : Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(2) : v.toPrecision(3));
 
-window.midstep = { state: 'idle', adapter: null, backend: null, noWebGPU: null, settings: null, results: [], sweep: [], sweepFloor: {}, seconds: null };
+window.midstep = { state: 'idle', adapter: null, backend: null, noWebGPU: null, settings: null, reference: null, results: [], sweep: [], sweepFloor: {}, seconds: null };
 
 const worker = new CpuWorker();
 const controls = new Controls(showError);
@@ -89,8 +99,9 @@ let running: AbortController | null = null;
 interface ReplayPanel {
   name: string;
   out: RunOutput;
+  /** A density canvas (2-D particles), or null when `redraw` draws the frame (1-D histogram, digit grid). */
   canvas: HTMLCanvasElement | null;
-  redraw1d: ((x: Float32Array, n: number) => void) | null;
+  redraw: ((x: Float32Array, n: number) => void) | null;
 }
 let replay: { panels: ReplayPanel[]; max: number; extent: Extent; dim: number } | null = null;
 let chartSvgs: SVGSVGElement[] = [];
@@ -156,6 +167,12 @@ function tableRow(r: DemoResult, color: string, d: number): HTMLTableRowElement 
   row.dataset.sampler = r.name;
   const cells = [r.nfe, r.rounds, r.seconds.toFixed(2), r.particles.toLocaleString('en-US'), fmt(r.metrics.sw2), fmt(r.floor.sw2), fmt(r.metrics.modeTV), fmt(r.floor.modeTV), fmt(r.metrics.histTV), fmt(r.floor.histTV)];
   row.innerHTML = `<td><span class="swatch" style="background:${color}"></span>${r.name}</td>` + cells.map((c) => `<td>${typeof c === 'number' ? Number(c.toFixed(3)) : c}</td>`).join('');
+  row.append(npyCell(r, d));
+  return row;
+}
+
+/** A table cell with the button that downloads a result's particles as .npy. */
+function npyCell(r: DemoResult, d: number): HTMLTableCellElement {
   const td = document.createElement('td');
   const b = document.createElement('button');
   b.type = 'button';
@@ -167,8 +184,82 @@ function tableRow(r: DemoResult, color: string, d: number): HTMLTableRowElement 
     downloadNpy(`${r.name}-${s.target}-nfe${s.nfe}-seed${s.seed}.npy`, samples.get(r.name)!.samples, r.particles, d);
   });
   td.append(b);
-  row.append(td);
-  return row;
+  return td;
+}
+
+/** Digits shown (and snapshot, and measured) per sampler for MNIST. */
+const DIGIT_CELLS = 64;
+
+/** Runs the chosen samplers on a score-model target: digit grids or particles over the reference points. */
+async function runScoreTarget(s: DemoSettings, signal: AbortSignal): Promise<ReplayPanel[]> {
+  const m = window.midstep, panels = $('panels'), progress = $<HTMLProgressElement>('progress');
+  setState('running', `loading ${s.score}`);
+  const st = await loadScoreTarget(s.score!, s.digits);
+  const d = st.dim, ref = st.data;
+  m.reference = { name: ref.name, points: ref.n, delta: st.delta };
+  const cells = Math.min(s.particles, DIGIT_CELLS);
+  if (st.view === 'digits') {
+    // training digits evenly spread over the (class-ordered) data: every class shows
+    const k = Math.min(cells, ref.n), shown = new Float32Array(k * d);
+    for (let i = 0; i < k; i++) shown.set(ref.points.subarray(Math.floor((i * ref.n) / k) * d, (Math.floor((i * ref.n) / k) + 1) * d), i * d);
+    const c = digitCanvas(`training digits (${k} of ${ref.n.toLocaleString('en-US')})`, k);
+    drawDigits(c, shown, k);
+    panels.append(figureOf(c));
+  } else {
+    const { figure, canvas } = densityFigure(st.dataLabel, st.extent);
+    drawParticles(canvas, Float32Array.from(ref.points), ref.n, 2, st.extent);
+    panels.append(figure);
+  }
+  const rp: ReplayPanel[] = [];
+  const tbody = document.querySelector('#score-results tbody')!;
+  for (const [i, spec] of s.samplers.entries()) {
+    setState('running', `running ${spec.name} (${i + 1} of ${s.samplers.length}) on ${s.score}, ${s.particles.toLocaleString('en-US')} particles`);
+    progress.value = 0;
+    const out = await backend!.run(
+      { target: st.model, delta: st.delta, sampler: spec.name, options: spec.options, nfe: s.nfe, particles: s.particles, seed: s.seed, snapshotParticles: st.view === 'digits' ? cells : snapshotCount(s.particles, d) },
+      signal, (f) => (progress.value = f),
+    );
+    samples.set(spec.name, out);
+    const title = `${spec.name}, nfe ${Number(out.nfe.toFixed(2))}, ${out.rounds} rounds`;
+    let metrics: Record<string, number>, text: string;
+    if (st.view === 'digits') {
+      const c = digitCanvas(title, cells);
+      drawDigits(c, out.samples, cells);
+      panels.append(figureOf(c));
+      rp.push({ name: spec.name, out, canvas: null, redraw: (x, n) => drawDigits(c, x, n) });
+      setState('running', `nearest training digits of ${spec.name}`);
+      const dist = nearestDistances(ref, out.samples, cells), noise = Math.sqrt(-Math.expm1(-2 * st.delta) * d);
+      metrics = { nearestMedian: median(dist), nearestMax: Math.max(...dist), noise };
+      c.dataset.nearest = JSON.stringify(dist.map((v) => Number(v.toFixed(4))));
+      text = `distance to the nearest training digit (first ${cells}): median ${fmt(metrics.nearestMedian)}, max ${fmt(metrics.nearestMax)}; noise level sigma sqrt(d) = ${fmt(noise)}`;
+    } else {
+      const { figure, canvas } = densityFigure(title, st.extent);
+      drawParticles(canvas, out.samples, s.particles, 2, st.extent);
+      panels.append(figure);
+      rp.push({ name: spec.name, out, canvas, redraw: null });
+      const n = Math.min(s.particles, EVAL_MAX);
+      metrics = { sw2Reference: slicedW2(out.samples, n, 2, ref.points, ref.n, { seed: METRIC_SEED }) };
+      text = `sliced W2 to the ${ref.n.toLocaleString('en-US')} reference points (first ${n.toLocaleString('en-US')} particles): ${fmt(metrics.sw2Reference)}`;
+    }
+    const res: DemoResult = { name: spec.name, options: spec.options, nfe: out.nfe, rounds: out.rounds, seconds: out.seconds, particles: s.particles, evaluated: st.view === 'digits' ? cells : Math.min(s.particles, EVAL_MAX), backend: backend!.kind, metrics, floor: {} };
+    m.results.push(res);
+    const row = document.createElement('tr');
+    row.dataset.sampler = spec.name;
+    row.innerHTML = `<td><span class="swatch" style="background:${SAMPLER_COLORS[i % SAMPLER_COLORS.length]}"></span>${spec.name}</td>` +
+      [Number(out.nfe.toFixed(3)), out.rounds, out.seconds.toFixed(2), s.particles.toLocaleString('en-US')].map((c) => `<td>${c}</td>`).join('') + `<td class="measure">${text}</td>`;
+    row.append(npyCell(res, d));
+    tbody.append(row);
+  }
+  replay = { panels: rp, max: Math.max(...rp.map((p) => p.out.rounds)), extent: st.extent, dim: d };
+  return rp;
+}
+
+/** A figure around a digit-grid canvas, captioned with its title. */
+function figureOf(c: HTMLCanvasElement): HTMLElement {
+  const f = document.createElement('figure'), cap = document.createElement('figcaption');
+  cap.textContent = c.dataset.title!;
+  f.append(c, cap);
+  return f;
 }
 
 /** Draws replay frame `round` (or the final samples) in every panel. */
@@ -183,7 +274,7 @@ function showRound(round: number): void {
       n = f.x.length / replay.dim;
     }
     if (p.canvas) drawParticles(p.canvas, x, n, replay.dim, replay.extent);
-    else p.redraw1d?.(x, n);
+    else p.redraw?.(x, n);
   }
   $('replay-label').textContent = round >= replay.max ? `round ${replay.max} of ${replay.max} (final samples)` : `round ${round} of ${replay.max} (first ${replay.panels[0]?.out.snapshots?.particles.toLocaleString('en-US')} particles)`;
 }
@@ -216,6 +307,18 @@ function drawCharts(s: DemoSettings): void {
   box.append(...chartSvgs);
 }
 
+/** Sets up the replay slider for the finished runs (in `replay`) and enables the metrics download. */
+function finishReplay(): void {
+  const maxRounds = replay!.max;
+  const slider = $<HTMLInputElement>('replay');
+  slider.max = String(maxRounds);
+  slider.value = String(maxRounds);
+  const canReplay = replay!.panels.some((p) => p.out.snapshots);
+  slider.disabled = $<HTMLButtonElement>('play').disabled = !canReplay;
+  $('replay-label').textContent = canReplay ? `round ${maxRounds} of ${maxRounds} (final samples)` : 'replay: needs WebGPU (snapshots)';
+  $<HTMLButtonElement>('dl-json').disabled = false;
+}
+
 /** Runs the chosen samplers, then the sweep. */
 async function runAll(): Promise<void> {
   if (!backend) return;
@@ -232,13 +335,13 @@ async function runAll(): Promise<void> {
   running = ac;
   controls.setRunning(true);
   const started = performance.now();
-  const target = s.target, d = target.dim, t = 1e-3;
   const m = window.midstep;
-  m.settings = { target: target.name, dim: d, nfe: s.nfe, particles: s.particles, seed: s.seed, samplers: s.samplers.map((x) => x.name), sweep: s.sweep };
+  m.settings = { target: s.target?.name ?? s.score!, dim: s.target?.dim ?? controls.dim(), nfe: s.nfe, particles: s.particles, seed: s.seed, samplers: s.samplers.map((x) => x.name), sweep: s.sweep };
   m.results = [];
   m.sweep = [];
   m.sweepFloor = {};
   m.seconds = null;
+  m.reference = null;
   samples.clear();
   replay = null;
   chartSvgs = [];
@@ -247,11 +350,27 @@ async function runAll(): Promise<void> {
   $('charts').replaceChildren();
   $('sweep-info').textContent = '';
   document.querySelector('#results tbody')!.replaceChildren();
+  document.querySelector('#score-results tbody')!.replaceChildren();
+  $('results').hidden = !!s.score;
+  $('score-results').hidden = !s.score;
+  $('panels-title').textContent = s.score === 'mnist' ? 'Sampled digits at delta beside training digits' : s.score ? 'Particles at delta beside the reference points' : 'Particles at delta beside the exact target density';
+  $('metrics-info').textContent = s.score
+    ? 'against the data: no analytic density, so no floor; the sweep needs a mixture target'
+    : 'against q_delta, each beside its finite-sample floor (the same metric on exact samples of the same size)';
   const panels = $('panels');
   panels.replaceChildren();
   const progress = $<HTMLProgressElement>('progress');
   try {
     setState('running', 'running');
+    if (s.score) {
+      await runScoreTarget(s, ac.signal);
+      finishReplay();
+      m.seconds = (performance.now() - started) / 1000;
+      progress.value = 1;
+      setState('done', `done in ${m.seconds.toFixed(1)} s`);
+      return;
+    }
+    const target = s.target!, d = target.dim, t = 1e-3;
     const extent = targetExtent(target);
     const t2 = firstTwoMarginal(target);
     const panelOf = (title: string, x: Float32Array | null, n: number) => {
@@ -260,13 +379,13 @@ async function runAll(): Promise<void> {
         const redraw = (xx: Float32Array | null, nn: number) => holder.replaceChildren(histogram1d(title, target, t, extent, xx, nn));
         redraw(x, n);
         panels.append(holder);
-        return { canvas: null, redraw1d: redraw };
+        return { canvas: null, redraw };
       }
       const { figure, canvas } = densityFigure(title, extent);
       panels.append(figure);
       if (x) drawParticles(canvas, x, n, d, extent);
       else drawDensity(canvas, t2, t, extent);
-      return { canvas, redraw1d: null };
+      return { canvas, redraw: null };
     };
     panelOf(`exact target q_delta (${target.name}${d > 2 ? ', x1-x2 marginal' : ''})`, null, 0);
     const evalN = Math.min(s.particles, EVAL_MAX);
@@ -291,16 +410,8 @@ async function runAll(): Promise<void> {
       m.results.push(res);
       tbody.append(tableRow(res, SAMPLER_COLORS[i % SAMPLER_COLORS.length]!, d));
     }
-    // replay
-    const maxRounds = Math.max(...rp.map((p) => p.out.rounds));
-    replay = { panels: rp, max: maxRounds, extent, dim: d };
-    const slider = $<HTMLInputElement>('replay');
-    slider.max = String(maxRounds);
-    slider.value = String(maxRounds);
-    const canReplay = rp.some((p) => p.out.snapshots);
-    slider.disabled = $<HTMLButtonElement>('play').disabled = !canReplay;
-    $('replay-label').textContent = canReplay ? `round ${maxRounds} of ${maxRounds} (final samples)` : 'replay: needs WebGPU (snapshots)';
-    $<HTMLButtonElement>('dl-json').disabled = false;
+    replay = { panels: rp, max: Math.max(...rp.map((p) => p.out.rounds)), extent, dim: d };
+    finishReplay();
 
     if (s.sweep) {
       const sw = s.sweep;
@@ -365,7 +476,7 @@ async function start(): Promise<void> {
   window.midstep.backend = backend.kind;
   $('adapter').textContent = backend.adapter;
   const limit = () => {
-    const dim = controls.target().dim, max = backend!.maxParticles(dim);
+    const dim = controls.dim(), max = backend!.maxParticles(dim);
     controls.setParticleLimit(max, backend!.kind === 'webgpu' ? `up to ${max.toLocaleString('en-US')} here (d = ${dim}); metrics use the first ${EVAL_MAX.toLocaleString('en-US')}` : `CPU fallback: up to ${max.toLocaleString('en-US')}`);
   };
   limit();
