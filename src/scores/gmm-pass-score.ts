@@ -15,8 +15,9 @@ import type { ScoreBindings, ScoreModel, ScoreRunContext } from './types.js';
 
 /**
  * The samplers that run with the score pass: those of EXTERNAL_SAMPLERS except accelerated-sde,
- * whose x0hat from the f32 score ((x + sigma^2 s) / m, at large t) disagreed with the float64
- * reference by 1-2e-2 (the fused kernel computes x0hat directly); it keeps the fused score.
+ * which with the pass disagreed with the float64 reference by 1-2e-2 (likely, not verified: its
+ * x0hat comes from the f32 score, (x + sigma^2 s) / m, at large t, where the fused kernel computes
+ * x0hat directly); it keeps the fused score.
  */
 export const PASS_SAMPLERS: readonly string[] = ['euler-maruyama', 'ddpm', 'ddim', 'dpmpp-2m'];
 
