@@ -66,6 +66,8 @@ describe('score pass', () => {
     expect(Array.from(chunked.samples!)).toEqual(Array.from(whole.samples!));
     const tail = await engine.sample({ target, ...s, particles: 100, offset: 200 });
     expect(Array.from(tail.samples!)).toEqual(Array.from(whole.samples!.subarray(200 * 64)));
+    // the pass's score buffer, time tables and params are freed with each chunk
+    expect(engine.buffers.live).toBe(0);
   });
 
   it('differs from the fused layout only by f32 rounding', async () => {
