@@ -13,7 +13,10 @@ import { planChunks, RunMemoryError, runFootprint } from './gpu/chunk-plan.js';
 import { composeShader, type ShaderDefines } from './gpu/compose.js';
 import { acquireDevice, type GpuContext } from './gpu/device.js';
 import { resolveRun, type RunSettings } from './run-request.js';
+import { adapterTraits, chooseScoreLayout, chooseScorePlacement, type ScorePlacement } from './gpu/kernel-select.js';
+import { gmmPassScoreModel, PASS_SAMPLERS } from './scores/gmm-pass-score.js';
 import { gmmScoreModel } from './scores/gmm-score.js';
+import { MixtureScoreKernel } from './scores/mixture-score-kernel.js';
 import type { ScoreBindings, ScoreModel } from './scores/types.js';
 import { ROW_COEFFS, type KernelSpec, type PlanBuffer, type StepRow } from './samplers/types.js';
 import { GaussianMixture } from './targets/gmm.js';
@@ -68,6 +71,13 @@ export interface SampleRequest extends RunSettings {
   maxChunkParticles?: number;
   /** Most device bytes one chunk may allocate (default: bounded by the per-buffer limits only). */
   deviceBudgetBytes?: number;
+  /**
+   * Where a Gaussian-mixture target's score is evaluated: `'fused'` inside each sampler kernel (one
+   * thread per particle), `'pass'` as a separate tiled score pass before each step (axis-aligned
+   * mixtures with euler-maruyama, ddpm, ddim, dpmpp-2m: PASS_SAMPLERS), `'auto'` (default): the
+   * pass where {@link chooseScorePlacement} says it is faster for this d and adapter.
+   */
+  scoreLayout?: 'auto' | ScorePlacement;
 }
 
 /** What the fault checks of a run found. */
@@ -120,6 +130,8 @@ export interface SampleResult {
   nonFinite: NonFiniteReport | null;
   /** Particle chunks the run was split into (1 when it fit one binding). */
   chunks?: number;
+  /** Where the score was evaluated: fused into the sampler kernels, a separate pass, or a score model's own way. */
+  scoreLayout?: ScorePlacement | 'model';
 }
 
 interface Kernel {
@@ -158,6 +170,8 @@ export class Engine {
   /** Live GPU buffers of this engine's runs (for leak checks). */
   readonly buffers = new BufferTracker();
   private readonly faultKernels: FaultCheckKernels;
+  /** Compiled score-pass kernels, by target. */
+  private readonly passKernels = new WeakMap<GaussianMixture, Promise<MixtureScoreKernel>>();
 
   constructor(readonly gpu: GpuContext, readonly options: EngineOptions = {}) {
     this.faultKernels = new FaultCheckKernels(gpu.device, WORKGROUP_SIZE);
@@ -184,6 +198,31 @@ export class Engine {
     const lim = this.gpu.device.limits;
     const bytes = Math.min(lim.maxStorageBufferBindingSize, lim.maxBufferSize);
     return Math.floor(bytes / (4 * dim));
+  }
+
+  /**
+   * The score model of a run of `sampler`: a Gaussian mixture's score fused into the kernels or as
+   * a separate pass (request.scoreLayout; 'auto' by d and adapter), any other model as it is.
+   * @throws RunOptionError for a scoreLayout that is unknown or impossible here.
+   */
+  private async placeScore(request: SampleRequest, fused: ScoreModel, sampler: string): Promise<{ model: ScoreModel; layout: ScorePlacement | 'model' }> {
+    const want = request.scoreLayout ?? 'auto';
+    if (want !== 'auto' && want !== 'fused' && want !== 'pass') throw new RunOptionError('scoreLayout', want, '"auto", "fused" or "pass"');
+    const t = request.target;
+    if (!(t instanceof GaussianMixture)) return { model: fused, layout: 'model' };
+    const can = t.eigenvectors === null && PASS_SAMPLERS.includes(sampler);
+    if (want === 'pass' && !can) {
+      throw new RunOptionError('scoreLayout', want, '"auto" or "fused"', `the score pass needs an axis-aligned mixture and one of ${PASS_SAMPLERS.join(', ')}; got ${t.covKind} covariances and ${sampler}`);
+    }
+    const traits = adapterTraits(this.gpu.device, this.gpu.isSoftware);
+    if (!can || want === 'fused' || (want === 'auto' && chooseScorePlacement(t.dim, t.K, traits) === 'fused')) return { model: fused, layout: 'fused' };
+    let kernel = this.passKernels.get(t);
+    if (!kernel) {
+      kernel = MixtureScoreKernel.create(this.gpu.device, t, chooseScoreLayout(t.dim, t.K, traits));
+      kernel.catch(() => this.passKernels.delete(t));
+      this.passKernels.set(t, kernel);
+    }
+    return { model: gmmPassScoreModel(t, await kernel), layout: 'pass' };
   }
 
   /** Builds (or reuses) the pipeline of kernel `spec` for `model`, with `buffers` extra bindings. */
@@ -298,8 +337,9 @@ export class Engine {
   /** One chunk of a run: the particles fit one binding. */
   private async sampleChunk(request: SampleRequest): Promise<SampleResult> {
     const started = performance.now();
-    const model = toScoreModel(request.target);
-    const run = resolveRun(request, model.dim, this.maxParticles(model.dim));
+    const fused = toScoreModel(request.target);
+    const run = resolveRun(request, fused.dim, this.maxParticles(fused.dim));
+    const { model, layout: scoreLayout } = await this.placeScore(request, fused, run.sampler.name);
     const { faultCheck, batch, batched } = resolveEngineRequest(request, run.plan.rows.length);
     if (faultCheck.policy === 'exclude' && request.keepBuffer) throw new RunOptionError('onNonFinite', 'exclude', '"error" or "ignore" with keepBuffer (excluded rows cannot be dropped from a kept buffer)');
     const lim = this.gpu.device.limits;
@@ -381,7 +421,7 @@ export class Engine {
       const faults = checkKernel ? new FaultCheck(device, checkKernel, (d) => buffer(d.label ?? 'fault-check', d.size, d.usage), state, P, rows.length, faultCheck.every, grid) : null;
       // the buffers that carry state from step to step (checkpoints)
       const stateful: NamedBuffer[] = [{ name: 'particles', buffer: state }, ...plan.buffers.map((b, i) => ({ name: `plan:${b.name}`, buffer: extra[i]! })), ...(faults?.stateBuffers ?? [])];
-      const key = runKey({ sampler: run.sampler.name, nfe: run.nfe, particles: P, seed: run.seed, offset: run.offset, tMax: run.tMax, delta: run.delta, grid: run.grid, options: run.options, model: model.name, dim: d, faultCheckEvery: faults ? faultCheck.every : 0 });
+      const key = runKey({ sampler: run.sampler.name, nfe: run.nfe, particles: P, seed: run.seed, offset: run.offset, tMax: run.tMax, delta: run.delta, grid: run.grid, options: run.options, model: scoreLayout === 'pass' ? `${model.name} [score pass]` : model.name, dim: d, faultCheckEvery: faults ? faultCheck.every : 0 });
       const start = request.resumeFrom ? request.resumeFrom.stepsDone : 0;
       if (request.resumeFrom) restoreCheckpoint(device, request.resumeFrom, stateful, key, rows.length);
       const snaps = request.snapshots ? new SnapshotRecorder(device, request.snapshots, P, Math.max(1, Math.ceil((rows.length - start) / Math.max(1, batch))), { seed: run.seed, offset: run.offset, dim: d }) : null;
@@ -505,6 +545,7 @@ export class Engine {
         adapter: this.gpu.adapterName,
         snapshots,
         nonFinite,
+        scoreLayout,
       };
     } catch (e) {
       // leave the error scopes balanced

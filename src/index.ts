@@ -29,8 +29,9 @@ export { externalScoreModel, EXTERNAL_SAMPLERS, type ExternalRound, type Externa
 export { DatasetScorePipeline, datasetExternalModel } from './scores/dataset-batch.js';
 export { toyDataset, TOY_DATASETS, type ToyDatasetName } from './data/toy2d.js';
 export { MixtureScoreKernel } from './scores/mixture-score-kernel.js';
+export { gmmPassScoreModel, PASS_SAMPLERS } from './scores/gmm-pass-score.js';
 export { gmmTimeTable } from './scores/gmm-time-table.js';
-export { chooseScoreLayout, adapterTraits, type ScoreLayout, type AdapterTraits } from './gpu/kernel-select.js';
+export { chooseScoreLayout, chooseScorePlacement, PASS_MIN_DIM, adapterTraits, type ScoreLayout, type AdapterTraits, type ScorePlacement } from './gpu/kernel-select.js';
 export { planChunks, runFootprint, RunMemoryError, type ChunkPlan, type BufferLimits } from './gpu/chunk-plan.js';
 export { Philox, Stream } from './rng/philox.js';
 export { timeGrid, GRID_NAMES, type GridName } from './math/grids.js';

@@ -19,6 +19,9 @@ describe('bench flags', () => {
     expect(config.nfe).toBe(5);
     expect(config.scoreDims).toEqual(QUICK_CONFIG.scoreDims);
     expect(benchConfig(['--score-dims', 'none']).config.scoreDims).toEqual([]);
+    expect(config.scoreLayout).toBe('auto');
+    expect(benchConfig(['--score-layout', 'pass']).config.scoreLayout).toBe('pass');
+    expect(() => benchConfig(['--score-layout', 'tiled'])).toThrow(/--score-layout/);
   });
 
   it('bad flags name the flag', () => {
@@ -59,7 +62,7 @@ describe('a tiny bench run', () => {
     }
     const md = reportMarkdown(r);
     expect(md).toContain(gpu.adapterName);
-    expect(md).toContain('| ddim | 2 | 600 | 4 |');
+    expect(md).toContain('| ddim | 2 | 600 | fused | 4 |');
     expect(Object.keys(reportPlots(r))).toEqual(['samplers-d2']);
   });
 });

@@ -15,7 +15,7 @@ export function reportMarkdown(r: BenchReport): string {
   lines.push(`| ${r.micro.fmaGflops.toFixed(3)} GFLOP/s | ${r.micro.fmaBuiltinGflops.toFixed(3)} GFLOP/s | ${r.micro.bandwidthGBs.toFixed(3)} GB/s |`, '');
   lines.push('## Mixture score, one evaluation at one time', '');
   lines.push(`K = ${r.config.components} axis-aligned components; nominal 8 flops per (particle, component, coordinate). Fraction of peak: median of paired ratios against the mul-add micro-benchmark run alternately.`, '');
-  lines.push('| d | P | kernel | layout | GFLOP/s | of FMA peak | evals/s | max rel. error vs float64 | float64 CPU evals/s | GPU / CPU |', '|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('| d | P | kernel | layout | GFLOP/s | of FMA peak | evals/s | max rel. error vs float64 | float64 CPU evals/s | GPU / CPU |', '|---|---|---|---|---|---|---|---|---|---|---|');
   for (const c of r.score) {
     for (const k of c.kernels) {
       const layout = k.layout ? `${(k.layout.split ?? 1) > 1 ? `1 particle over ${k.layout.split} threads` : `${k.layout.ppt} particles/thread`}, wg ${k.layout.wgSize}${k.layout.uniformTable ? ', uniform table' : ''}${k.layout.stage ? ', staged' : ''}` : '1 particle/thread';
@@ -24,9 +24,9 @@ export function reportMarkdown(r: BenchReport): string {
   }
   lines.push('', '## Samplers (whole runs)', '');
   lines.push(`nfe ${r.config.nfe}; GPU: wall time of Engine.sample (planning to readback) after a warm-up, median of ${r.config.runs}; CPU: the float64 reference on min(P, ${r.config.cpuParticles}) particles, extrapolated linearly to P.`, '');
-  lines.push('| sampler | d | P | steps | GPU particle-steps/s | GPU evals/s | CPU particle-steps/s | GPU / CPU | score flops of FMA peak | state bytes of bandwidth |', '|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('| sampler | d | P | score | steps | GPU particle-steps/s | GPU evals/s | CPU particle-steps/s | GPU / CPU | score flops of FMA peak | state bytes of bandwidth |', '|---|---|---|---|---|---|---|---|---|---|---|');
   for (const c of r.samplers) {
-    lines.push(`| ${c.sampler} | ${c.dim} | ${c.particles} | ${c.steps} | ${fmt(c.gpuStepsPerSecond)} | ${fmt(c.gpuEvalsPerSecond)} | ${fmt(c.cpuStepsPerSecond)} | ${c.speedup.toFixed(2)}x | ${pct(c.fractionOfFmaPeak)} | ${pct(c.fractionOfBandwidth)} |`);
+    lines.push(`| ${c.sampler} | ${c.dim} | ${c.particles} | ${c.scoreLayout} | ${c.steps} | ${fmt(c.gpuStepsPerSecond)} | ${fmt(c.gpuEvalsPerSecond)} | ${fmt(c.cpuStepsPerSecond)} | ${c.speedup.toFixed(2)}x | ${pct(c.fractionOfFmaPeak)} | ${pct(c.fractionOfBandwidth)} |`);
   }
   if (r.skipped.length) {
     lines.push('', '## Skipped cases', '');

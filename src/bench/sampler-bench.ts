@@ -18,6 +18,8 @@ export interface SamplerCase {
   particles: number;
   nfe: number;
   steps: number;
+  /** Where the engine evaluated the score: fused into the sampler kernels or a separate pass. */
+  scoreLayout: string;
   gpuSeconds: number;
   gpuStepsPerSecond: number;
   gpuEvalsPerSecond: number;
@@ -37,13 +39,14 @@ export interface SamplerCase {
 /** Runs one case. `limits` are the micro-benchmark figures of the same adapter. */
 export async function benchSampler(
   engine: Engine, sampler: string, dim: number, particles: number,
-  opts: { nfe: number; runs: number; cpuParticles: number; components: number; limits: { fmaGflops: number; bandwidthGBs: number } },
+  opts: { nfe: number; runs: number; cpuParticles: number; components: number; limits: { fmaGflops: number; bandwidthGBs: number }; scoreLayout?: 'auto' | 'fused' | 'pass' },
 ): Promise<SamplerCase> {
   const target = benchMixture(dim, opts.components);
   const settings = { target, sampler, nfe: opts.nfe, particles, seed: 1 };
-  let steps = 0, nfe = 0;
+  let steps = 0, nfe = 0, scoreLayout = '';
   const gpuSeconds = await medianWall(async () => {
-    const r = await engine.sample(settings);
+    const r = await engine.sample({ ...settings, scoreLayout: opts.scoreLayout ?? 'auto' });
+    scoreLayout = r.scoreLayout ?? '';
     steps = r.steps;
     nfe = r.nfe;
   }, opts.runs, 1);
@@ -52,7 +55,7 @@ export async function benchSampler(
   const cpuSeconds = (cpuSub * particles) / n;
   const flops = scoreFlops(dim, opts.components) * nfe * particles;
   return {
-    sampler, dim, particles, nfe, steps,
+    sampler, dim, particles, nfe, steps, scoreLayout,
     gpuSeconds,
     gpuStepsPerSecond: (particles * steps) / gpuSeconds,
     gpuEvalsPerSecond: (particles * nfe) / gpuSeconds,

@@ -30,6 +30,8 @@ export interface BenchConfig {
   /** Size of the micro-benchmarks: FMA invocations and bytes copied (default 16384 and 64 MiB). */
   microInvocations?: number;
   microBytes?: number;
+  /** Where the samplers evaluate the mixture score (the engine's scoreLayout; default 'auto'). */
+  scoreLayout?: 'auto' | 'fused' | 'pass';
 }
 
 /** The issue's full grid. Takes hours on SwiftShader; meant for real GPUs. */
@@ -98,10 +100,10 @@ export async function runBench(gpu: GpuContext, config: BenchConfig, command: st
             continue;
           }
         }
-        const c = await benchSampler(engine, sampler, dim, particles, { nfe: config.nfe, runs: config.runs, cpuParticles: config.cpuParticles, components: config.components, limits });
+        const c = await benchSampler(engine, sampler, dim, particles, { nfe: config.nfe, runs: config.runs, cpuParticles: config.cpuParticles, components: config.components, limits, scoreLayout: config.scoreLayout });
         samplers.push(c);
         prev = c;
-        log(`${sampler} d=${dim} P=${particles}: ${fmt(c.gpuStepsPerSecond)} particle-steps/s GPU, ${fmt(c.cpuStepsPerSecond)} CPU, ${c.speedup.toFixed(2)}x`);
+        log(`${sampler} d=${dim} P=${particles} (${c.scoreLayout}): ${fmt(c.gpuStepsPerSecond)} particle-steps/s GPU, ${fmt(c.cpuStepsPerSecond)} CPU, ${c.speedup.toFixed(2)}x`);
       }
     }
   }

@@ -19,13 +19,20 @@ function list(values: Record<string, unknown>, name: string, what: string): numb
   return xs;
 }
 
+/** --score-layout: auto (default), fused or pass. */
+function scoreLayoutFlag(v: unknown): 'auto' | 'fused' | 'pass' {
+  if (v === undefined) return 'auto';
+  if (v === 'auto' || v === 'fused' || v === 'pass') return v;
+  throw new CliError('--score-layout', v, 'auto, fused or pass');
+}
+
 /** Parses the flags into a config (exported for tests). */
 export function benchConfig(argv: string[]): { config: BenchConfig; out: string | undefined; json: boolean; cpuOnlyCheck: boolean } {
   const { values } = parse(argv, {
     quick: { type: 'boolean' }, samplers: { type: 'string' }, dims: { type: 'string' }, particles: { type: 'string' },
     nfe: { type: 'string' }, runs: { type: 'string' }, 'cpu-particles': { type: 'string' }, 'score-dims': { type: 'string' },
     'score-particles': { type: 'string' }, components: { type: 'string' }, 'max-case-seconds': { type: 'string' },
-    out: { type: 'string' }, json: { type: 'boolean' }, 'dry-run': { type: 'boolean' },
+    out: { type: 'string' }, json: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, 'score-layout': { type: 'string' },
   });
   const base = values.quick ? QUICK_CONFIG : FULL_CONFIG;
   const samplers = values.samplers === undefined ? base.samplers : values.samplers === 'none' ? [] : String(values.samplers).split(',').map((s) => s.trim()).filter((s) => s.length);
@@ -46,6 +53,7 @@ export function benchConfig(argv: string[]): { config: BenchConfig; out: string 
     scoreDims: values['score-dims'] === 'none' ? [] : list(values, 'score-dims', 'comma-separated positive integers, or none') ?? base.scoreDims,
     scoreParticles: int('score-particles', base.scoreParticles),
     maxCaseSeconds: int('max-case-seconds', base.maxCaseSeconds),
+    scoreLayout: scoreLayoutFlag(values['score-layout']),
   };
   return { config, out: values.out as string | undefined, json: !!values.json, cpuOnlyCheck: !!values['dry-run'] };
 }

@@ -18,7 +18,7 @@ usage:
   midstep list   [--json]
   midstep bench  [--quick] [--samplers a,b|none] [--dims 2,16,64] [--particles 1000,10000] [--nfe N] [--runs R]
                  [--cpu-particles N] [--score-dims 2,64|none] [--score-particles P] [--components K]
-                 [--max-case-seconds S] [--out dir] [--json] [--dry-run]
+                 [--max-case-seconds S] [--score-layout auto|fused|pass] [--out dir] [--json] [--dry-run]
 
 Run "midstep list" for the samplers, their options and the target presets.`;
 

@@ -75,3 +75,20 @@ export function adapterTraits(device: GPUDevice, isSoftware: boolean): AdapterTr
     maxUniformBufferBindingSize: device.limits.maxUniformBufferBindingSize,
   };
 }
+
+/** Where a mixture score is evaluated in the one-evaluation-per-step samplers (EXTERNAL_SAMPLERS). */
+export type ScorePlacement = 'fused' | 'pass';
+
+/**
+ * Fused (the thread-per-particle score inside each sampler kernel) or a separate score pass before
+ * each step (the tiled / split kernel of {@link chooseScoreLayout} into a P x d buffer the sampler
+ * kernel reads). A function of (d, adapter) only, never of the particle count, so every chunk and
+ * offset of a run evaluates the same f32 arithmetic. Measured on SwiftShader
+ * (bench/results/perf-swiftshader-samplers-pass): see the README's performance section.
+ */
+export function chooseScorePlacement(dim: number, _K: number, _a: AdapterTraits): ScorePlacement {
+  return dim >= PASS_MIN_DIM ? 'pass' : 'fused';
+}
+
+/** Smallest d at which the score pass is the default. */
+export const PASS_MIN_DIM = 16;

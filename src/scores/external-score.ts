@@ -12,12 +12,25 @@
  * error that says so.
  */
 import { MidstepError } from '../errors.js';
+import type { KernelSpec } from '../samplers/types.js';
 import type { ScoreBindings, ScoreModel, ScoreRunContext } from './types.js';
 
 /** Kernels whose one model_eval per dispatch is at the stored state with time slot 1 (row.c[4..6]). */
 export const EXTERNAL_KERNELS: readonly string[] = ['exponential-step', 'accelerated-sde'];
 /** The samplers that can run with an external score. */
 export const EXTERNAL_SAMPLERS: readonly string[] = ['euler-maruyama', 'ddpm', 'ddim', 'dpmpp-2m', 'accelerated-sde'];
+
+/**
+ * Checks that every kernel of a run evaluates the score once per dispatch at the stored state.
+ * @throws MidstepError naming the kernel and the samplers that fit.
+ */
+export function checkExternalKernels(what: string, kernels: readonly KernelSpec[]): void {
+  for (const k of kernels) {
+    if (!EXTERNAL_KERNELS.includes(k.shader) || (k.lanes ?? 1) !== 1 || k.indirect) {
+      throw new MidstepError(`${what}: kernel ${k.shader} evaluates the score inside the kernel; external scores run with ${EXTERNAL_SAMPLERS.join(', ')}`);
+    }
+  }
+}
 
 /** Bytes per record of the time table (the uniform-offset alignment). */
 export const TIME_RECORD_BYTES = 256;
@@ -94,13 +107,7 @@ export function externalScoreModel(o: ExternalScoreOptions): ScoreModel {
     layoutEntries: () => [{ binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } }],
     createBindings(device: GPUDevice, run?: ScoreRunContext): ScoreBindings {
       if (!run) throw new MidstepError(`external score ${o.name}: needs the run's context (particles, rows, state) to create its buffers`);
-      for (const k of run.kernels) {
-        if (!EXTERNAL_KERNELS.includes(k.shader) || (k.lanes ?? 1) !== 1 || k.indirect) {
-          throw new MidstepError(
-            `external score ${o.name}: kernel ${k.shader} evaluates the score inside the kernel; external scores run with ${EXTERNAL_SAMPLERS.join(', ')}`,
-          );
-        }
-      }
+      checkExternalKernels(`external score ${o.name}`, run.kernels);
       const scores = device.createBuffer({ label: `${o.name} scores`, size: Math.max(16, 4 * run.particles * d), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
       const table = new Float32Array((run.rows.length * TIME_RECORD_BYTES) / 4 || 4);
       run.rows.forEach((r, i) => table.set([r.c[4]!, r.c[5]!, r.c[6]!, 0], (i * TIME_RECORD_BYTES) / 4));

@@ -15,6 +15,13 @@ function grid(groups: number, maxPerDim: number): { x: number; y: number } {
   return { x, y: Math.ceil(groups / x) };
 }
 
+/** The score passes of one run: one per time, recorded by index. */
+export interface MixtureScoreRun {
+  /** Records the pass of time `i` into `pass`. */
+  encode(pass: GPUComputePassEncoder, i: number): void;
+  destroy(): void;
+}
+
 /** Score passes of one axis-aligned mixture on one device, for one layout. */
 export class MixtureScoreKernel {
   private constructor(
@@ -72,6 +79,44 @@ export class MixtureScoreKernel {
     pass.setPipeline(this.pipeline);
     pass.setBindGroup(0, group);
     pass.dispatchWorkgroups(g.x, g.y);
+  }
+
+  /**
+   * Per-run resources for scoring the `particles` states of `xs` into `out` at each of `times`:
+   * one table record per time, computed now in float64 and written once (so every row of one
+   * command buffer reads its own time, unlike {@link setTime}), and one bind group per time.
+   * `create` makes the buffers (the engine passes its tracked allocator).
+   */
+  runTimes(xs: GPUBuffer, out: GPUBuffer, particles: number, times: readonly number[], create: (d: GPUBufferDescriptor) => GPUBuffer): MixtureScoreRun {
+    const perGroup = (this.layout.wgSize / (this.layout.split ?? 1)) * this.layout.ppt;
+    const g = grid(Math.ceil(particles / perGroup), this.device.limits.maxComputeWorkgroupsPerDimension);
+    const bytes = gmmTimeTable(this.target, 1).byteLength;
+    const align = Math.max(this.device.limits.minUniformBufferOffsetAlignment, this.device.limits.minStorageBufferOffsetAlignment);
+    const record = Math.ceil(bytes / align) * align;
+    const all = new Float32Array((record / 4) * Math.max(1, times.length));
+    times.forEach((t, i) => all.set(gmmTimeTable(this.target, t), (i * record) / 4));
+    const table = create({ label: 'gmm time tables', size: all.byteLength, usage: (this.layout.uniformTable ? GPUBufferUsage.UNIFORM : GPUBufferUsage.STORAGE) | GPUBufferUsage.COPY_DST });
+    const params = create({ label: 'score params', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.device.queue.writeBuffer(table, 0, all);
+    this.device.queue.writeBuffer(params, 0, new Uint32Array([particles, g.x * this.layout.wgSize, 0, 0]));
+    const groups = times.map((_, i) =>
+      this.device.createBindGroup({
+        layout: this.pipeline.getBindGroupLayout(0),
+        entries: [
+          { binding: 0, resource: { buffer: params } },
+          { binding: 1, resource: { buffer: xs } },
+          { binding: 2, resource: { buffer: out } },
+          { binding: 3, resource: { buffer: table, offset: i * record, size: bytes } },
+        ],
+      }),
+    );
+    return {
+      encode: (pass, i) => this.encode(pass, groups[i]!, g),
+      destroy: () => {
+        table.destroy();
+        params.destroy();
+      },
+    };
   }
 
   destroy(): void {
