@@ -40,5 +40,5 @@ describe.each(Object.keys(LADDER))('convergence on %s, 20,000 particles', (name)
     }
     expect(sw2[0]!, msg).toBeGreaterThan(sw2.at(-1)!);
     expect(sw2.at(-1)!, msg).toBeLessThan(2 * floor);
-  });
+  }, 900_000); // aniso16 at 20,000 particles: ~75 s per sampler on 2 idle cores, several times that on a loaded machine
 });
