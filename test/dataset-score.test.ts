@@ -4,6 +4,7 @@ import type { Engine } from '../src/engine.js';
 import { loadMnist, mnistSubset, nearestPoint } from '../src/data/mnist-node.js';
 import { datasetEval, datasetScoreModel } from '../src/scores/dataset-score.js';
 import { sampleReference } from '../src/reference.js';
+import { maxRelDiff } from './helpers/compare.js';
 import { testEngine } from './helpers/gpu.js';
 
 let engine: Engine;
@@ -11,12 +12,6 @@ beforeAll(async () => {
   engine = await testEngine();
 });
 afterAll(() => engine?.destroy());
-
-function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!) / (1 + Math.abs(b[i]!)));
-  return max;
-}
 
 describe('empirical score of a dataset', () => {
   it('float64 score is the gradient of log q_t (finite differences on a small dataset)', () => {

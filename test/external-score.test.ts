@@ -6,6 +6,7 @@ import { sampleReference } from '../src/reference.js';
 import { DatasetScorePipeline, datasetExternalModel, tilePoints } from '../src/scores/dataset-batch.js';
 import { datasetScoreModel, type Dataset } from '../src/scores/dataset-score.js';
 import { EXTERNAL_SAMPLERS, externalScoreModel } from '../src/scores/external-score.js';
+import { maxRelDiff } from './helpers/compare.js';
 import { testEngine } from './helpers/gpu.js';
 
 let engine: Engine;
@@ -13,12 +14,6 @@ beforeAll(async () => {
   engine = await testEngine();
 });
 afterAll(() => engine?.destroy());
-
-function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!) / (1 + Math.abs(b[i]!)));
-  return max;
-}
 
 describe('external score', () => {
   // 150 points of two moons: 3 tiles of 64 (the last one partial)

@@ -9,6 +9,7 @@ import { bernoulliThreshold } from '../src/math/poisson-midpoint.js';
 import { Philox } from '../src/rng/philox.js';
 import { PMM_CAP_LANES, pmmActive, pmmSchedule } from '../src/samplers/poisson-midpoint.js';
 import { loadTarget } from '../src/targets/presets.js';
+import { compareParticles } from './helpers/compare.js';
 import { testEngine } from './helpers/gpu.js';
 
 let engine: Engine;
@@ -16,19 +17,6 @@ beforeAll(async () => {
   engine = await testEngine();
 });
 afterAll(() => engine?.destroy());
-
-/** Largest |gpu - ref| / (1 + |ref|) over all coordinates, and the fraction of particles beyond tol. */
-function compare(gpu: Float32Array, ref: Float64Array, d: number, tol: number) {
-  let maxErr = 0, bad = 0;
-  const n = ref.length / d;
-  for (let i = 0; i < n; i++) {
-    let e = 0;
-    for (let j = 0; j < d; j++) e = Math.max(e, Math.abs(gpu[i * d + j]! - ref[i * d + j]!) / (1 + Math.abs(ref[i * d + j]!)));
-    maxErr = Math.max(maxErr, e);
-    if (!(e <= tol)) bad++;
-  }
-  return { maxErr, badFraction: bad / n };
-}
 
 const RUNS: { sampler: string; nfe: number; options?: Record<string, number | string> }[] = [
   { sampler: 'heroism', nfe: 7 },
@@ -60,7 +48,7 @@ describe.each(CASES)('issue-4 kernels equal the float64 reference on $target', (
     const ref = sampleReference({ target: gmm, ...settings });
     expect(gpu.nfe).toBe(ref.nfe);
     expect(gpu.rounds).toBe(ref.rounds);
-    const { maxErr, badFraction } = compare(gpu.samples!, ref.samples, gmm.dim, 5e-4);
+    const { maxErr, badFraction } = compareParticles(gpu.samples!, ref.samples, gmm.dim, 5e-4);
     expect(badFraction, `max error ${maxErr}`).toBeLessThanOrEqual(1 / particles + 1e-9);
     expect(Number.isFinite(maxErr)).toBe(true);
   });
@@ -77,7 +65,7 @@ describe('poisson-midpoint, underdamped chain, equals the float64 reference at d
     const gpu = await engine.sample({ target: gmm, ...settings });
     const ref = sampleReference({ target: gmm, ...settings });
     expect(gpu.nfe).toBe(ref.nfe);
-    const { maxErr, badFraction } = compare(gpu.samples!, ref.samples, 16, 5e-4);
+    const { maxErr, badFraction } = compareParticles(gpu.samples!, ref.samples, 16, 5e-4);
     expect(badFraction, `max error ${maxErr}`).toBeLessThanOrEqual(1 / 64 + 1e-9);
     expect(Number.isFinite(maxErr)).toBe(true);
   });
@@ -96,7 +84,7 @@ describe('poisson-midpoint with more midpoints than the compacted list holds', (
     expect(Math.max(...totals)).toBeGreaterThan(2 * PMM_CAP_LANES);
     const gpu = await engine.sample({ target: gmm, ...settings });
     const ref = sampleReference({ target: gmm, ...settings });
-    const { maxErr } = compare(gpu.samples!, ref.samples, 2, 5e-4);
+    const { maxErr } = compareParticles(gpu.samples!, ref.samples, 2, 5e-4);
     expect(maxErr).toBeLessThan(5e-4);
   });
 });

@@ -10,6 +10,7 @@ import { slicedW2 } from '../src/metrics/sliced-w2.js';
 import { sampleReference } from '../src/reference.js';
 import { SAMPLERS } from '../src/samplers/index.js';
 import { mlpForward, mlpScoreModel, parseMlp } from '../src/scores/mlp-score.js';
+import { maxRelDiff } from './helpers/compare.js';
 import { testEngine } from './helpers/gpu.js';
 
 const MODEL = 'models/two-moons.safetensors';
@@ -19,12 +20,6 @@ beforeAll(async () => {
   engine = await testEngine();
 });
 afterAll(() => engine?.destroy());
-
-function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!) / (1 + Math.abs(b[i]!)));
-  return max;
-}
 
 /** A valid tiny MLP file (d = 2, K = 1, one hidden layer of 3), with `edit` applied to its parts. */
 function tinyMlp(edit: (t: Record<string, { shape: number[]; data: Float32Array }>, md: Record<string, string>) => void = () => {}): Uint8Array {

@@ -7,6 +7,7 @@ import type { Engine } from '../src/engine.js';
 import { sampleReference } from '../src/reference.js';
 import { BASELINE_NAMES } from '../src/samplers/index.js';
 import { loadTarget } from '../src/targets/presets.js';
+import { compareParticles } from './helpers/compare.js';
 import { testEngine } from './helpers/gpu.js';
 
 let engine: Engine;
@@ -14,19 +15,6 @@ beforeAll(async () => {
   engine = await testEngine();
 });
 afterAll(() => engine?.destroy());
-
-/** Largest |gpu - ref| / (1 + |ref|) over all coordinates, and the fraction of particles beyond tol. */
-function compare(gpu: Float32Array, ref: Float64Array, d: number, tol: number) {
-  let maxErr = 0, bad = 0;
-  const n = ref.length / d;
-  for (let i = 0; i < n; i++) {
-    let e = 0;
-    for (let j = 0; j < d; j++) e = Math.max(e, Math.abs(gpu[i * d + j]! - ref[i * d + j]!) / (1 + Math.abs(ref[i * d + j]!)));
-    maxErr = Math.max(maxErr, e);
-    if (!(e <= tol)) bad++;
-  }
-  return { maxErr, badFraction: bad / n };
-}
 
 const CASES = [
   { target: 'bimodal1d', particles: 512 },
@@ -44,7 +32,7 @@ describe.each(CASES)('GPU kernels equal the float64 reference on $target', ({ ta
       const ref = sampleReference({ target: gmm, ...settings });
       expect(gpu.nfe).toBe(ref.nfe);
       expect(gpu.rounds).toBe(ref.rounds);
-      const { maxErr, badFraction } = compare(gpu.samples!, ref.samples, gmm.dim, 5e-4);
+      const { maxErr, badFraction } = compareParticles(gpu.samples!, ref.samples, gmm.dim, 5e-4);
       // f32 kernels against float64: all but a rare particle on a knife edge between modes agree to 5e-4
       expect(badFraction, `max error ${maxErr}`).toBeLessThanOrEqual(1 / particles + 1e-9);
       expect(Number.isFinite(maxErr)).toBe(true);

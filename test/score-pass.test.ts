@@ -10,6 +10,7 @@ import { chooseScorePlacement, PASS_MIN_DIM } from '../src/gpu/kernel-select.js'
 import { sampleReference } from '../src/reference.js';
 import { PASS_SAMPLERS } from '../src/scores/gmm-pass-score.js';
 import { loadTarget } from '../src/targets/presets.js';
+import { compareParticles } from './helpers/compare.js';
 import { testEngine } from './helpers/gpu.js';
 
 let engine: Engine;
@@ -17,19 +18,6 @@ beforeAll(async () => {
   engine = await testEngine();
 });
 afterAll(() => engine?.destroy());
-
-/** Largest |gpu - ref| / (1 + |ref|) per particle: the maximum, and the fraction beyond tol. */
-function compare(gpu: Float32Array, ref: ArrayLike<number>, d: number, tol: number) {
-  let maxErr = 0, bad = 0;
-  const n = ref.length / d;
-  for (let i = 0; i < n; i++) {
-    let e = 0;
-    for (let j = 0; j < d; j++) e = Math.max(e, Math.abs(gpu[i * d + j]! - ref[i * d + j]!) / (1 + Math.abs(ref[i * d + j]!)));
-    maxErr = Math.max(maxErr, e);
-    if (!(e <= tol)) bad++;
-  }
-  return { maxErr, badFraction: bad / n };
-}
 
 // particles not a multiple of the tile (64 invocations x 4 particles), so the last tile is partial
 const CASES = [
@@ -49,7 +37,7 @@ describe.each(CASES)('the score pass equals the float64 reference at d = $d', ({
     expect(gpu.scoreLayout).toBe('pass');
     const ref = sampleReference({ target, ...settings });
     expect(gpu.nfe).toBe(ref.nfe);
-    const { maxErr, badFraction } = compare(gpu.samples!, ref.samples, d, 5e-4);
+    const { maxErr, badFraction } = compareParticles(gpu.samples!, ref.samples, d, 5e-4);
     // f32 against float64: all but a rare particle on a knife edge between modes agree to 5e-4
     expect(badFraction, `max error ${maxErr}`).toBeLessThanOrEqual(1 / particles + 1e-9);
     expect(Number.isFinite(maxErr)).toBe(true);
@@ -76,7 +64,7 @@ describe('score pass', () => {
     const pass = await engine.sample({ target, ...s, scoreLayout: 'pass' });
     const fused = await engine.sample({ target, ...s, scoreLayout: 'fused' });
     expect(fused.scoreLayout).toBe('fused');
-    const { maxErr } = compare(pass.samples!, fused.samples!, 16, 1e-4);
+    const { maxErr } = compareParticles(pass.samples!, fused.samples!, 16, 1e-4);
     expect(maxErr).toBeLessThan(1e-4);
     expect(maxErr).toBeGreaterThan(0); // two different kernels really ran
   });

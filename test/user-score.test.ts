@@ -8,6 +8,7 @@ import { BANANA, bananaLogDensity, bananaScore, bananaScoreModel, sampleBanana }
 import { userScoreModel } from '../src/scores/user-score.js';
 import { slicedW2 } from '../src/metrics/sliced-w2.js';
 import { loadTarget } from '../src/targets/presets.js';
+import { maxRelDiff } from './helpers/compare.js';
 import { testEngine } from './helpers/gpu.js';
 
 let engine: Engine;
@@ -15,12 +16,6 @@ beforeAll(async () => {
   engine = await testEngine();
 });
 afterAll(() => engine?.destroy());
-
-function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!) / (1 + Math.abs(b[i]!)));
-  return max;
-}
 
 // The ring2d mixture (8 isotropic modes of scale 0.2) written as user WGSL, means in a storage binding.
 const RING_WGSL = /* wgsl */ `
