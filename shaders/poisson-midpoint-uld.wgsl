@@ -21,6 +21,7 @@
 
 #if ${PHASE_START}
 @group(0) @binding(3) var<storage, read_write> table: array<atomic<u32>>;
+#include "poisson-midpoint-list"
 #else
 @group(0) @binding(3) var<storage, read_write> table: array<u32>;
 #endif
@@ -140,32 +141,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
       if (4u * b + e < DIM) { pstate[base + 4u * b + e] = s0[b][e]; }
     }
   }
-  var n = 0u;
-  var w = vec4<u32>(0u);
-  for (var ii = 1u; ii < kk; ii++) {
-    let e = ii - 1u;
-    if ((e & 3u) == 0u) { w = philox4x32(vec4<u32>(pg, st.step, STREAM_SCALAR, e >> 2u), run.key); }
-    if ((w[e & 3u] >> 8u) < thr) { n++; }
-  }
-  var slot = 0u;
-  if (n > 0u) {
-    slot = atomicAdd(&table[0], n);
-    atomicAdd(&table[1], n); // the run's midpoint evaluations, for the realised nfe
-  }
+  let slot = pmm_reserve(i, pg, kk, thr, cap);
   pstate[base + DIM] = bitcast<f32>(slot);
-  var m = 0u;
-  for (var ii = 1u; ii < kk; ii++) {
-    let e = ii - 1u;
-    if ((e & 3u) == 0u) { w = philox4x32(vec4<u32>(pg, st.step, STREAM_SCALAR, e >> 2u), run.key); }
-    if ((w[e & 3u] >> 8u) < thr) {
-      let j = slot + m;
-      if (j < cap) {
-        plist[2u * j] = i;
-        plist[2u * j + 1u] = ii;
-      }
-      m++;
-    }
-  }
 #else
 #if ${PHASE_MID}
   let j = idx;
