@@ -62,6 +62,9 @@ describe('midstep sample / eval / list', () => {
     const l = JSON.parse(r.stdout);
     expect(l.samplers.map((s: { name: string }) => s.name)).toEqual(expect.arrayContaining(['euler-maruyama', 'ddpm', 'ddim', 'heun', 'dpmpp-2m']));
     expect(l.presets.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['bimodal1d', 'ring2d', 'grid2d', 'aniso16', 'gmm64']));
+    // the smallest budget with the default options: 1 + width (picard + 1) = 1 + 8 * 3, 1 + (order - 1) passes = 5
+    const minNfe = (name: string) => l.samplers.find((s: { name: string }) => s.name === name).minNfe;
+    expect([minNfe('parallel-midpoint'), minNfe('heroism'), minNfe('ddim')]).toEqual([25, 5, 1]);
   });
 });
 

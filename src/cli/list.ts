@@ -1,5 +1,5 @@
 /** `midstep list`: the samplers (options, nfe and rounds per step) and the target presets. */
-import { SAMPLERS } from '../samplers/index.js';
+import { SAMPLERS, minNfeWith } from '../samplers/index.js';
 import { PRESETS } from '../targets/presets.js';
 import { GRID_NAMES } from '../math/grids.js';
 import { parse } from './args.js';
@@ -8,7 +8,7 @@ export function listCommand(argv: string[]): number {
   const { values } = parse(argv, { json: { type: 'boolean' } });
   const samplers = SAMPLERS.map((s) => ({
     name: s.name, description: s.description, source: s.source, nfePerStep: s.nfePerStep,
-    roundsPerStep: s.roundsPerStep, minNfe: s.minNfe, options: s.options,
+    roundsPerStep: s.roundsPerStep, minNfe: minNfeWith(s), options: s.options,
   }));
   const presets = Object.entries(PRESETS).map(([name, p]) => {
     const t = p.make();
@@ -20,7 +20,7 @@ export function listCommand(argv: string[]): number {
   }
   const lines = ['samplers:'];
   for (const s of samplers) {
-    lines.push(`  ${s.name.padEnd(22)} nfe/step ${s.nfePerStep}, rounds/step ${s.roundsPerStep}. ${s.description}`);
+    lines.push(`  ${s.name.padEnd(22)} nfe/step ${s.nfePerStep}, rounds/step ${s.roundsPerStep}, min nfe ${s.minNfe} (default options). ${s.description}`);
     lines.push(`  ${''.padEnd(22)} source: ${s.source}`);
     for (const o of s.options) {
       const range = o.type === 'enum' ? o.values!.join('|') : `${o.min ?? '-inf'}..${o.max ?? 'inf'}`;

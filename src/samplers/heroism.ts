@@ -64,6 +64,7 @@ export const heroism: SamplerDefinition = {
   nfePerStep: '1 + (p-1) K per interval',
   roundsPerStep: '1 + K per interval',
   minNfe: 1,
+  minNfeFor: (o) => (o.order === 1 ? 1 : 1 + ((o.order as number) - 1) * (o.passes as number)),
   options: [
     { name: 'order', type: 'integer', default: 3, min: 1, max: HEROISM_MAX_ORDER, description: 'p: interpolation nodes per interval (Chebyshev-Lobatto, incl. both ends); 1 = DDIM' },
     { name: 'passes', type: 'integer', default: 2, min: 1, max: 8, description: 'K: successive-refinement (Picard) passes per interval; one-interval error O(h^min(K+2, p+1)) or better' },

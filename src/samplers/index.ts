@@ -63,4 +63,9 @@ export function resolveOptions(sampler: SamplerDefinition, given: Record<string,
   return out;
 }
 
+/** The smallest nfe `sampler` runs with under `options` (resolved; the defaults when omitted). */
+export function minNfeWith(sampler: SamplerDefinition, options: Record<string, number | string> = resolveOptions(sampler)): number {
+  return sampler.minNfeFor ? sampler.minNfeFor(options) : sampler.minNfe;
+}
+
 export type { SamplerDefinition } from './types.js';

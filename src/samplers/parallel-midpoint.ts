@@ -164,6 +164,11 @@ export const parallelMidpoint: SamplerDefinition = {
   nfePerStep: '1 + R (K + 1) per window (+ corrector-steps x corrector-picard per corrector call)',
   roundsPerStep: 'K + 2 per window (+ corrector-picard per corrector call)',
   minNfe: 1,
+  minNfeFor: (o) => {
+    const perWindow = (o.start === 'free' ? 0 : 1) + (o.width as number) * ((o.picard as number) + 1);
+    const corrector = o.corrector === 'ulmc' && o['corrector-every'] === 1 ? (o['corrector-steps'] as number) * (o['corrector-picard'] as number) : 0;
+    return perWindow + corrector;
+  },
   options: [
     { name: 'width', type: 'integer', default: 8, min: 1, max: 256, description: 'R: random midpoints (parallel evaluations) per window' },
     { name: 'picard', type: 'integer', default: 2, min: 0, max: 64, description: 'K: Picard refinement rounds per window' },

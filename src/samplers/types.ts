@@ -149,8 +149,10 @@ export interface SamplerDefinition {
   readonly nfePerStep: string;
   /** Sequential rounds per step. */
   readonly roundsPerStep: string;
-  /** The smallest nfe budget it can run with. */
+  /** The smallest nfe budget it can run with, whatever its options. */
   readonly minNfe: number;
+  /** The smallest nfe budget with these (resolved) options, where it depends on them; default: {@link minNfe}. */
+  readonly minNfeFor?: (options: Record<string, number | string>) => number;
   readonly options: readonly SamplerOptionSpec[];
   plan(input: PlanInput): SamplerPlan;
 }
