@@ -490,13 +490,14 @@ export class Engine {
       faults?.copyOut(enc);
       // the realised nfe of samplers with a random evaluation count (plan.evalCounter)
       const counter = plan.evalCounter ? plan.buffers.findIndex((b) => b.name === plan.evalCounter!.buffer) : -1;
-      const countRead = counter >= 0 ? buffer('eval-count', 4, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST) : null;
-      if (countRead) enc.copyBufferToBuffer(extra[counter]!, plan.evalCounter!.word * 4, countRead, 0, 4);
+      const countRead = counter >= 0 ? buffer('eval-count', 8, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST) : null;
+      if (countRead) enc.copyBufferToBuffer(extra[counter]!, plan.evalCounter!.word * 4, countRead, 0, 8);
       device.queue.submit([enc.finish()]);
       const [, report] = await Promise.all([read?.mapAsync(GPUMapMode.READ), faults?.report(), countRead?.mapAsync(GPUMapMode.READ)]);
       let nfeRealised = plan.nfe;
       if (countRead) {
-        nfeRealised = plan.evalCounter!.base + new Uint32Array(countRead.getMappedRange())[0]! / P;
+        const [low, high] = new Uint32Array(countRead.getMappedRange());
+        nfeRealised = plan.evalCounter!.base + (high! * 2 ** 32 + low!) / P;
         countRead.unmap();
       }
       if (read) {

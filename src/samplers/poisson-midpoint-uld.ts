@@ -88,7 +88,7 @@ export function planPoissonMidpointUld({ dim, M, K, grid, thr, w, gamma }: UldPl
   return {
     rows,
     nfe: K > 1 ? M * (2 - 1 / K) : M,
-    // table word 1: midpoint evaluations of the run (START adds each particle's count)
+    // table words 1 (low) and 2 (high): the run's midpoint evaluations, 64-bit (START adds each particle's count)
     evalCounter: { buffer: 'table', word: 1, base: M },
     rounds: K > 1 ? 2 * M : M,
     grid,

@@ -106,9 +106,10 @@ export interface SamplerPlan {
    */
   buffers: PlanBuffer[];
   /**
-   * For samplers whose number of score evaluations is random (poisson-midpoint): the u32 word
-   * `word` of plan buffer `buffer` that the kernels increase by every evaluation beyond `base` per
-   * particle, so the realised nfe of a run is base + count / particles (read back with the samples).
+   * For samplers whose number of score evaluations is random (poisson-midpoint): the 64-bit count
+   * in u32 words `word` (low) and `word + 1` (high) of plan buffer `buffer` that the kernels increase
+   * by every evaluation beyond `base` per particle, so the realised nfe of a run is
+   * base + count / particles (read back with the samples).
    */
   evalCounter?: { buffer: string; word: number; base: number };
   /** The float64 reference of one row applied to one particle's state `x` (in place). */
