@@ -289,13 +289,16 @@ export class Engine {
     const started = performance.now();
     const model = toScoreModel(request.target);
     const run = resolveRun(request, model.dim);
-    const split = planChunks(run.particles, runFootprint(run.plan, model.dim, { readback: !request.keepBuffer }), this.gpu.device.limits, {
+    const footprint = runFootprint(run.plan, model.dim, { readback: !request.keepBuffer });
+    const split = planChunks(run.particles, footprint, this.gpu.device.limits, {
       maxChunkParticles: request.maxChunkParticles,
       deviceBudgetBytes: request.deviceBudgetBytes,
     });
     if (split.chunks.length === 1) return { ...(await this.sampleChunk(request)), chunks: 1 };
     if (request.keepBuffer) {
-      throw new RunMemoryError(`keepBuffer needs the run in one buffer, but ${run.particles} particles need ${split.chunks.length} chunks (${split.limitedBy}); read the samples back instead`);
+      const perParticle = footprint.buffers.reduce((sum, b) => sum + b.bytesPerParticle, 0);
+      throw new RunMemoryError(`keepBuffer needs the run in one buffer, but ${run.particles} particles need ${split.chunks.length} chunks (${split.limitedBy}); read the samples back instead`,
+        run.particles * perParticle, split.chunks[0]!.particles * perParticle);
     }
     if (request.onCheckpoint || request.resumeFrom) {
       throw new RunOptionError(request.resumeFrom ? 'resumeFrom' : 'onCheckpoint', 'a run of ' + split.chunks.length + ' chunks',

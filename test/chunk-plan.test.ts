@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../src/engine.js';
+import { ResourceLimitError } from '../src/errors.js';
 import { BUFFER_HEADROOM, planChunks, runFootprint, RunMemoryError, type BufferLimits } from '../src/gpu/chunk-plan.js';
 import { resolveRun } from '../src/run-request.js';
 import { loadTarget } from '../src/targets/presets.js';
@@ -59,6 +60,10 @@ describe('chunk planning (pure)', () => {
     expect(() => planChunks(10, footprint('ddim', 2 ** 28), huge)).toThrow(/"particles" needs 1073741824 bytes per particle, more than this adapter's limit of 536870912/);
     expect(() => planChunks(1000, footprint('ddim', 64), limits1G, { deviceBudgetBytes: 1000 })).toThrow(/one particle needs \d+ device bytes, more than the budget of 1000/);
     expect(() => planChunks(20_000_000, footprint('ddim', 256), limits1G)).toThrow(/20480000000 host bytes/);
+    // one error type for every "does not fit": a ResourceLimitError carrying the bytes and the limit
+    const err = (() => { try { planChunks(10, footprint('ddim', 2 ** 28), huge); } catch (e) { return e; } })();
+    expect(err).toBeInstanceOf(ResourceLimitError);
+    expect([(err as ResourceLimitError).bytes, (err as ResourceLimitError).limit]).toEqual([GiB, GiB / 2 - BUFFER_HEADROOM]);
   });
 });
 

@@ -5,7 +5,7 @@
  * which equals the unchunked run bit for bit because every random draw is keyed by the global
  * particle index (DESIGN.md, "Randomness").
  */
-import { MidstepError } from '../errors.js';
+import { ResourceLimitError, RunOptionError } from '../errors.js';
 import type { SamplerPlan } from '../samplers/types.js';
 
 /** Invocations per workgroup of the thread-per-particle kernels (the engine's WORKGROUP_SIZE). */
@@ -20,8 +20,11 @@ const ROW_BYTES = 256;
  */
 export const BUFFER_HEADROOM = 64 * 1024;
 
-/** A run that cannot fit the adapter (or the host), said before anything is allocated. */
-export class RunMemoryError extends MidstepError {}
+/**
+ * A run whose chunks cannot fit the adapter (or the host), said before anything is allocated: a
+ * {@link ResourceLimitError} (catch that one for every "does not fit"), raised by the chunk planner.
+ */
+export class RunMemoryError extends ResourceLimitError {}
 
 /** Adapter limits the split depends on (a subset of GPUSupportedLimits). */
 export interface BufferLimits {
@@ -108,7 +111,7 @@ export const MAX_HOST_FLOATS = 2 ** 32 - 1;
  * its limit, or the result exceeds the host or device budget, naming the buffer and the sizes.
  */
 export function planChunks(particles: number, fp: RunFootprint, limits: BufferLimits, opts: ChunkOptions = {}): ChunkPlan {
-  if (!Number.isInteger(particles) || particles < 1) throw new RunMemoryError(`particles: got ${particles}, expected a positive integer`);
+  if (!Number.isInteger(particles) || particles < 1) throw new RunOptionError('particles', particles, 'a positive integer');
   let perChunk = particles, limitedBy = 'the whole run fits';
   const bound = (n: number, why: string) => {
     if (n < perChunk) {
@@ -119,10 +122,10 @@ export function planChunks(particles: number, fp: RunFootprint, limits: BufferLi
   for (const b of fp.buffers) {
     const limit = Math.min(limits.maxBufferSize, b.storage ? limits.maxStorageBufferBindingSize : Infinity);
     const cap = limit - BUFFER_HEADROOM;
-    if (b.fixedBytes > cap) throw new RunMemoryError(`buffer "${b.name}" needs ${b.fixedBytes} bytes, more than this adapter's limit of ${limit} bytes per buffer (less ${BUFFER_HEADROOM} B headroom)`);
+    if (b.fixedBytes > cap) throw new RunMemoryError(`buffer "${b.name}" needs ${b.fixedBytes} bytes, more than this adapter's limit of ${limit} bytes per buffer (less ${BUFFER_HEADROOM} B headroom)`, b.fixedBytes, cap);
     if (b.bytesPerParticle === 0) continue;
     const n = Math.floor((cap - b.fixedBytes) / b.bytesPerParticle);
-    if (n < 1) throw new RunMemoryError(`buffer "${b.name}" needs ${b.bytesPerParticle} bytes per particle, more than this adapter's limit of ${limit} bytes per buffer (less ${BUFFER_HEADROOM} B headroom)`);
+    if (n < 1) throw new RunMemoryError(`buffer "${b.name}" needs ${b.bytesPerParticle} bytes per particle, more than this adapter's limit of ${limit} bytes per buffer (less ${BUFFER_HEADROOM} B headroom)`, b.fixedBytes + b.bytesPerParticle, cap);
     bound(n, `buffer "${b.name}" (${b.bytesPerParticle} B/particle, limit ${limit} B)`);
   }
   const maxDim = limits.maxComputeWorkgroupsPerDimension;
@@ -131,14 +134,14 @@ export function planChunks(particles: number, fp: RunFootprint, limits: BufferLi
   const fixed = fp.buffers.reduce((s, b) => s + b.fixedBytes, 0);
   if (opts.deviceBudgetBytes !== undefined) {
     const n = Math.floor((opts.deviceBudgetBytes - fixed) / Math.max(1, perParticle));
-    if (n < 1) throw new RunMemoryError(`one particle needs ${fixed + perParticle} device bytes, more than the budget of ${opts.deviceBudgetBytes} bytes`);
+    if (n < 1) throw new RunMemoryError(`one particle needs ${fixed + perParticle} device bytes, more than the budget of ${opts.deviceBudgetBytes} bytes`, fixed + perParticle, opts.deviceBudgetBytes);
     bound(n, `the device budget (${opts.deviceBudgetBytes} B)`);
   }
   if (opts.maxChunkParticles !== undefined) bound(Math.max(1, Math.floor(opts.maxChunkParticles)), `the forced chunk size (${opts.maxChunkParticles})`);
   const hostBytes = particles * fp.hostBytesPerParticle;
   const hostBudget = opts.hostBudgetBytes ?? 4 * MAX_HOST_FLOATS;
   if (hostBytes > hostBudget) {
-    throw new RunMemoryError(`the result of ${particles} particles needs ${hostBytes} host bytes, more than the ${hostBudget} a float32 array can hold; run particle ranges (offset) separately`);
+    throw new RunMemoryError(`the result of ${particles} particles needs ${hostBytes} host bytes, more than the ${hostBudget} a float32 array can hold; run particle ranges (offset) separately`, hostBytes, hostBudget);
   }
   const chunks: Chunk[] = [];
   for (let start = 0; start < particles; start += perChunk) chunks.push({ start, particles: Math.min(perChunk, particles - start) });
