@@ -23,7 +23,7 @@ export interface RunSpec {
   nfe: number;
   particles: number;
   seed: number;
-  /** Snapshot this many particles for the replay (GPU only). */
+  /** Snapshot this many particles for the replay. */
   snapshotParticles?: number;
 }
 
@@ -71,8 +71,9 @@ export function cpuBackend(worker: CpuWorker): Backend {
     async run(spec, signal, onProgress) {
       if (!(spec.target instanceof GaussianMixture)) throw new MidstepError(`target ${spec.target.name}: a score model needs WebGPU, the CPU fallback runs Gaussian mixtures only`);
       if (spec.particles > CPU_MAX_PARTICLES) throw new RunOptionError('particles', spec.particles, `at most ${CPU_MAX_PARTICLES} on the CPU fallback (WebGPU takes millions)`);
-      const r = await worker.reference(spec.target, { sampler: spec.sampler, options: spec.options, nfe: spec.nfe, particles: spec.particles, seed: spec.seed }, signal, (d, t) => onProgress(d / t));
-      return { samples: r.samples, nfe: r.nfe, rounds: r.rounds, seconds: r.seconds, delta: 1e-3, snapshots: null };
+      const snapshots = spec.snapshotParticles ? { particles: Math.min(spec.snapshotParticles, spec.particles) } : undefined;
+      const r = await worker.reference(spec.target, { sampler: spec.sampler, options: spec.options, nfe: spec.nfe, particles: spec.particles, seed: spec.seed }, signal, (d, t) => onProgress(d / t), snapshots);
+      return { samples: r.samples, nfe: r.nfe, rounds: r.rounds, seconds: r.seconds, delta: 1e-3, snapshots: r.snapshots };
     },
   };
 }

@@ -5,6 +5,7 @@
 import { CancelledError, MidstepError } from '../src/errors.js';
 import type { MetricName } from '../src/metrics/evaluate.js';
 import type { RunSettings } from '../src/run-request.js';
+import type { SnapshotOptions } from '../src/snapshots.js';
 import type { GaussianMixture } from '../src/targets/gmm.js';
 import type { WorkerRequest, WorkerResponse } from './cpu-worker.js';
 
@@ -61,8 +62,8 @@ export class CpuWorker {
   }
 
   /** The float64 reference run (the CPU fallback). */
-  reference(target: GaussianMixture, settings: RunSettings, signal?: AbortSignal, onProgress?: (done: number, total: number) => void) {
-    return this.call('reference', target, { kind: 'reference', settings } as Body<'reference'>, signal, onProgress);
+  reference(target: GaussianMixture, settings: RunSettings, signal?: AbortSignal, onProgress?: (done: number, total: number) => void, snapshots?: SnapshotOptions) {
+    return this.call('reference', target, { kind: 'reference', settings, snapshots } as Body<'reference'>, signal, onProgress);
   }
 
   /** Metrics of the first n samples (no floor draws). */

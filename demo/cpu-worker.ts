@@ -9,16 +9,17 @@ import { deriveSeed } from '../src/metrics/common.js';
 import { loadTarget } from '../src/targets/presets.js';
 import type { GmmJson } from '../src/targets/gmm.js';
 import type { RunSettings } from '../src/run-request.js';
+import type { RunSnapshots, SnapshotOptions } from '../src/snapshots.js';
 
 /** Messages the worker takes. */
 export type WorkerRequest =
-  | { id: number; kind: 'reference'; target: GmmJson; settings: RunSettings }
+  | { id: number; kind: 'reference'; target: GmmJson; settings: RunSettings; snapshots?: SnapshotOptions }
   | { id: number; kind: 'evaluate'; target: GmmJson; samples: Float32Array; n: number; t: number; seed: number; metrics: MetricName[]; floorDraws: number }
   | { id: number; kind: 'floor'; target: GmmJson; n: number; t: number; seed: number; metrics: MetricName[]; draws: number };
 
 /** Its answers: a result, progress of a reference run, or an error message. */
 export type WorkerResponse =
-  | { id: number; kind: 'reference'; samples: Float32Array; nfe: number; rounds: number; seconds: number }
+  | { id: number; kind: 'reference'; samples: Float32Array; nfe: number; rounds: number; seconds: number; snapshots: RunSnapshots | null }
   | { id: number; kind: 'evaluate'; metrics: Record<string, number>; floor: Record<string, number> }
   | { id: number; kind: 'floor'; values: Record<string, number[]> }
   | { id: number; kind: 'progress'; done: number; total: number }
@@ -31,9 +32,9 @@ self.onmessage = (e: MessageEvent<WorkerRequest>) => {
   try {
     const target = loadTarget(req.target);
     if (req.kind === 'reference') {
-      const r = sampleReference({ ...req.settings, target, onProgress: (done, total) => post({ id: req.id, kind: 'progress', done, total }) });
+      const r = sampleReference({ ...req.settings, target, snapshots: req.snapshots, onProgress: (done, total) => post({ id: req.id, kind: 'progress', done, total }) });
       const samples = Float32Array.from(r.samples);
-      post({ id: req.id, kind: 'reference', samples, nfe: r.nfe, rounds: r.rounds, seconds: r.seconds }, [samples.buffer]);
+      post({ id: req.id, kind: 'reference', samples, nfe: r.nfe, rounds: r.rounds, seconds: r.seconds, snapshots: r.snapshots }, [samples.buffer, ...(r.snapshots?.frames.map((f) => f.x.buffer) ?? [])]);
     } else if (req.kind === 'floor') {
       // the finite-sample floor draw by draw: exact samples judged like a run's (their mean is evaluateSamples' floor)
       const values: Record<string, number[]> = {};

@@ -153,7 +153,7 @@ async function chooseBackend(): Promise<Backend> {
   note.hidden = false;
   note.textContent =
     `${reason}\nRunning on the float64 CPU reference instead (the same samplers and random numbers, one particle at a time): ` +
-    `small runs only, at most 50,000 particles; the replay needs WebGPU.\n` +
+    `small runs only, at most 50,000 particles (with the replay).\n` +
     `To enable WebGPU: use a current Chrome or Edge (113+) on Windows, macOS or ChromeOS, Safari 26+, or Firefox 141+ on Windows. ` +
     `On Linux start Chrome with --enable-unsafe-webgpu --enable-features=Vulkan (or turn on chrome://flags/#enable-unsafe-webgpu). ` +
     `Without a GPU, Chromium runs WebGPU on SwiftShader: chromium --enable-unsafe-webgpu --use-webgpu-adapter=swiftshader. ` +

@@ -11,6 +11,7 @@ import type { ModelEval, ReferenceContext } from './samplers/types.js';
 import type { ScoreModel } from './scores/types.js';
 import { toScoreModel } from './engine.js';
 import type { GaussianMixture } from './targets/gmm.js';
+import { snapshotMarks, snapshotParticles, type RunSnapshots, type SnapshotOptions } from './snapshots.js';
 
 /** A CPU reference run. */
 export interface ReferenceRequest extends RunSettings {
@@ -20,6 +21,11 @@ export interface ReferenceRequest extends RunSettings {
   signal?: AbortSignal;
   /** As for the GPU engine: 'error' (default) fails on a non-finite particle, 'exclude' drops it, 'ignore' returns it. */
   onNonFinite?: NonFinitePolicy;
+  /**
+   * Replay frames of the first k particles, at the same marks as the engine's (about 20: after every
+   * ceil(steps / 20) rows), frame 0 = x_T. Float32 like the engine's, from the float64 states.
+   */
+  snapshots?: SnapshotOptions;
 }
 
 /** What a reference run returns (float64 samples). */
@@ -45,6 +51,8 @@ export interface ReferenceResult {
   adapter: string;
   /** Particles dropped ('exclude') or found ('error' never returns any) non-finite; null with 'ignore'. */
   nonFinite: { excluded: number; excludedIndices: number[] } | null;
+  /** x_T and the state at each mark of the first k particles (only with `snapshots`). */
+  snapshots: RunSnapshots | null;
 }
 
 /** Runs the float64 reference of a sampler. Same settings and validation as `Engine.sample`. */
@@ -61,6 +69,13 @@ export function sampleReference(request: ReferenceRequest): ReferenceResult {
   const buffers = Object.fromEntries(run.plan.buffers.filter((b) => b.floatsPerParticle !== undefined).map((b) => [b.name, new Float64Array(b.floatsPerParticle!)]));
   const scratch = Array.from({ length: 6 }, () => new Float64Array(d));
   const every = Math.max(1, Math.floor(P / 20));
+  // replay frames: frame f + 1 of particle i is its state after row marks[f].stepsDone - 1
+  const rows = run.plan.rows;
+  const k = request.snapshots ? snapshotParticles(request.snapshots, P) : 0;
+  const marks = k ? snapshotMarks(rows, run.plan.rounds, Math.max(1, Math.ceil(rows.length / 20))) : [];
+  const frames = [{ stepsDone: 0, roundsDone: 0 }, ...marks].map((m) => ({ ...m, x: new Float32Array(k * d) }));
+  const frameAfter = new Int32Array(rows.length).fill(-1);
+  marks.forEach((m, f) => (frameAfter[m.stepsDone - 1] = f + 1));
   // samplers with a random number of evaluations: count them (the realised nfe)
   let evaluations = 0;
   const countedModel: ModelEval = run.plan.evalCounter
@@ -74,7 +89,11 @@ export function sampleReference(request: ReferenceRequest): ReferenceResult {
     rng.fillNormals(x, 0, d, particle, 0, Stream.init);
     for (const b of Object.values(buffers)) b.fill(0);
     const ctx: ReferenceContext = { dim: d, particle, rng, model: countedModel, buffers, scratch };
-    for (const row of run.plan.rows) run.plan.reference(x, row, ctx);
+    if (i < k) frames[0]!.x.set(x, i * d);
+    for (let r = 0; r < rows.length; r++) {
+      run.plan.reference(x, rows[r]!, ctx);
+      if (i < k && frameAfter[r]! >= 0) frames[frameAfter[r]!]!.x.set(x, i * d);
+    }
     if (policy !== 'ignore' && !x.every(Number.isFinite)) {
       if (policy === 'error') {
         throw new NumericalError(`${run.sampler.name} on ${model.name} (float64 reference): particle ${particle} ended with non-finite values (NaN or Inf); pass onNonFinite: "exclude" to drop such particles`, run.plan.rounds, 1);
@@ -106,5 +125,6 @@ export function sampleReference(request: ReferenceRequest): ReferenceResult {
     backend: 'cpu',
     adapter: 'float64 CPU reference',
     nonFinite: policy === 'ignore' ? null : { excluded: bad.length, excludedIndices: bad },
+    snapshots: k ? { particles: k, dim: d, frames } : null,
   };
 }

@@ -54,6 +54,22 @@ export function initialState(seed: number, offset: number, k: number, dim: numbe
   return out;
 }
 
+/**
+ * Where the frames of a run of `rows` fall when it is submitted in batches of `batch` rows: the
+ * steps and rounds done at the end of each batch (the engine's frames; the float64 reference
+ * records its frames at the same marks). Rows without their own `rounds` share the plan's evenly.
+ */
+export function snapshotMarks(rows: readonly { rounds?: number }[], planRounds: number, batch: number): { stepsDone: number; roundsDone: number }[] {
+  const even = planRounds / Math.max(1, rows.length);
+  const marks: { stepsDone: number; roundsDone: number }[] = [];
+  let rounds = 0;
+  rows.forEach((r, i) => {
+    rounds += r.rounds ?? even;
+    if ((i + 1) % batch === 0 || i === rows.length - 1) marks.push({ stepsDone: i + 1, roundsDone: Math.round(rounds) });
+  });
+  return marks;
+}
+
 /** Records snapshots of one run into a single MAP_READ buffer with one slot per batch. */
 export class SnapshotRecorder {
   private readonly frameBytes: number;

@@ -322,6 +322,15 @@ describe('demo page', () => {
     const ink = await inkAt(p, title, MODES, 0.25, 1.2, 2.8);
     expect(Math.min(...ink.near)).toBeGreaterThan(0.1);
     expect(ink.outsideShare).toBeLessThan(0.05);
+    // the replay works on the CPU fallback too (frames from the float64 reference)
+    expect(await p.$eval('#replay', (el) => (el as HTMLInputElement).disabled)).toBe(false);
+    await p.$eval('#replay', (el) => {
+      (el as HTMLInputElement).value = '0';
+      el.dispatchEvent(new Event('input'));
+    });
+    expect(await p.$eval('#replay-label', (e) => e.textContent)).toMatch(/^round 0 of 20/);
+    const start = await inkAt(p, title, MODES, 0.25, 1.0, 100);
+    expect(start.outsideShare).toBeGreaterThan(0.2);
     await p.close();
   });
 });

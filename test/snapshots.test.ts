@@ -8,6 +8,8 @@ import type { ReferenceContext } from '../src/samplers/types.js';
 import { toScoreModel } from '../src/engine.js';
 import { loadTarget } from '../src/targets/presets.js';
 import { testEngine } from './helpers/gpu.js';
+import { maxRelDiff } from './helpers/compare.js';
+import { sampleReference } from '../src/reference.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -74,5 +76,19 @@ describe('Engine.sample snapshots', () => {
     const s = { target, sampler: 'ddim', nfe: 4, particles: 10, seed: 1 };
     await expect(engine.sample({ ...s, snapshots: { particles: 11 } })).rejects.toThrow(RunOptionError);
     await expect(engine.sample({ ...s, snapshots: { particles: 0 } })).rejects.toThrow(/snapshots\.particles: got 0, expected an integer in 1 \.\. particles = 10/);
+  });
+  it('the float64 reference records the same frames at the same marks (the CPU fallback\'s replay)', async () => {
+    // heun: 2 rounds per row, 13 rows -> batches of 1 row (ceil(13 / 20)); randomized-midpoint: rounds per row from the plan
+    for (const sampler of ['heun', 'randomized-midpoint']) {
+      const s = { sampler, nfe: 26, particles: 50, seed: 9 };
+      const gpu = (await engine.sample({ target, ...s, snapshots: { particles: 12 } })).snapshots!;
+      const cpu = sampleReference({ target, ...s, snapshots: { particles: 12 } }).snapshots!;
+      expect(cpu.frames.map((f) => [f.stepsDone, f.roundsDone]), sampler).toEqual(gpu.frames.map((f) => [f.stepsDone, f.roundsDone]));
+      expect(cpu.frames.length, sampler).toBeGreaterThan(5);
+      const err = Math.max(...cpu.frames.map((f, i) => maxRelDiff(gpu.frames[i]!.x, f.x)));
+      expect(err, sampler).toBeLessThan(1e-3);
+    }
+    expect(sampleReference({ target, sampler: 'ddim', nfe: 5, particles: 10, seed: 1 }).snapshots).toBeNull();
+    expect(() => sampleReference({ target, sampler: 'ddim', nfe: 5, particles: 10, seed: 1, snapshots: { particles: 11 } })).toThrow(RunOptionError);
   });
 });
