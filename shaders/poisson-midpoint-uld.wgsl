@@ -2,7 +2,7 @@
 // equations in src/math/poisson-midpoint-uld.ts, ALGORITHMS.md 6.2 with the EI-ULMC operators of 3.3).
 // State (x, v): x in xs, v in pvel. One coarse step in three phases:
 //   PHASE 0 (START, per particle): on the first block v ~ N(0, I) -> pvel; s_0 = s(x_0, t_0) -> pstate;
-//            draw H_i (i = 1..K-1); reserve a contiguous block of the compacted list with one atomicAdd
+//            draw the active i (1..K-1, geometric gaps); reserve a contiguous block of the compacted list with one atomicAdd
 //            and write its (particle, i) pairs.
 //   PHASE 1 (MID, CAP_LANES invocations per particle): list entry j < count: advance the shared path
 //            N = (Nx, Nv) to its index i, x+_i = x_0 + tau_i (x_0 + s_0) + phi_i v_0 + psi_i s_0 + Nx_i,
@@ -15,15 +15,26 @@
 // keyed by the segment's end index (streams STEP_NOISE2 and STEP_NOISE, blocks end * DIM4 ..):
 //   Nx <- Nx + phi(l) Nv + nx1 z1 + nx2 z2,  Nv <- e^{-gamma l} Nv + nv1 z1 + nv2 z2.
 // Row: c0 = (t_0, m_0, sig2_0, K), c1 = (thr, gamma, first block, tau_K), c2 = (phi_K, cs_K, decay_K, -).
-// table (binding 3): word 0 = list count; word 1 = midpoint evaluations of the run so far; fine index i at 16 + (i - 1) * 9: t, m, sig2, tau, phi, cs, gF, gxs, gvs.
+// table (binding 3): word 0 = list count; words 1-2 = midpoint evaluations of the run so far (64-bit);
+// block b = st.step - 1, fine index i at 16 + (b (K - 1) + i - 1) * 10: t, m, sig2, tau, phi, cs, gF, gxs, gvs, T_i (gap threshold, an integer in f32;
+// the same in every block, read from block 0).
 #include "sampler-common"
 #include "ulmc-common"
 
 #if ${PHASE_START}
 @group(0) @binding(3) var<storage, read_write> table: array<atomic<u32>>;
-#include "poisson-midpoint-list"
+fn gap_thr(g: u32) -> u32 {
+  return u32(bitcast<f32>(atomicLoad(&table[16u + (g - 1u) * 10u + 9u])));
+}
 #else
 @group(0) @binding(3) var<storage, read_write> table: array<u32>;
+fn gap_thr(g: u32) -> u32 {
+  return u32(bitcast<f32>(table[16u + (g - 1u) * 10u + 9u]));
+}
+#endif
+#include "poisson-midpoint-gaps"
+#if ${PHASE_START}
+#include "poisson-midpoint-list"
 #endif
 @group(0) @binding(4) var<storage, read_write> pstate: array<f32>;
 @group(0) @binding(5) var<storage, read_write> plist: array<u32>;
@@ -52,7 +63,7 @@ fn store_vel(i: u32, v: ptr<function, Vec>) {
 
 #if ${PHASE_LATER}
 fn tab(i: u32, k: u32) -> f32 {
-  return bitcast<f32>(table[16u + (i - 1u) * 9u + k]);
+  return bitcast<f32>(table[16u + ((st.step - 1u) * (u32(st.c0.w) - 1u) + i - 1u) * 10u + k]);
 }
 
 fn load_s0(i: u32, f: ptr<function, Vec>) {
@@ -119,7 +130,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
   model_prepare(lid);
   let idx = particle_index(gid);
   let kk = u32(st.c0.w);
-  let thr = u32(st.c1.x);
   let cap = CAP_LANES * run.count;
 #if ${PHASE_START}
   let i = idx;
@@ -141,7 +151,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
       if (4u * b + e < DIM) { pstate[base + 4u * b + e] = s0[b][e]; }
     }
   }
-  let slot = pmm_reserve(i, pg, kk, thr, cap);
+  let slot = pmm_reserve(i, pg, kk, cap);
   pstate[base + DIM] = bitcast<f32>(slot);
 #else
 #if ${PHASE_MID}
@@ -176,13 +186,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
   }
   var tau_prev = 0.0;
   var m = 0u;
-  var w = vec4<u32>(0u);
+  var draws = pmm_draws();
   var sh: Vec;
   var ds: Vec;
-  for (var ii = 1u; ii < kk && ii <= target_ii; ii++) {
-    let e = ii - 1u;
-    if ((e & 3u) == 0u) { w = philox4x32(vec4<u32>(pg, st.step, STREAM_SCALAR, e >> 2u), run.key); }
-    if ((w[e & 3u] >> 8u) < thr) {
+  // the active indices up to the target (MID) or all of them (FINISH), in order
+  for (var ii = pmm_next(pg, 0u, kk, &draws); ii < kk && ii <= target_ii; ii = pmm_next(pg, ii, kk, &draws)) {
+    {
       let tau_i = tab(ii, 3u);
       path_advance(pg, ii, tau_i - tau_prev, &nx, &nv);
       tau_prev = tau_i;

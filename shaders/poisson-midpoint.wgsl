@@ -1,5 +1,5 @@
 // Poisson midpoint method, one coarse step in three phases (src/samplers/poisson-midpoint.ts):
-//   PHASE 0 (START, per particle): F_0 = F(X_0, t_0) -> pstate; draw H_i (i = 1..K-1); reserve a
+//   PHASE 0 (START, per particle): F_0 = F(X_0, t_0) -> pstate; draw the active i (1..K-1); reserve a
 //            contiguous block of the compacted list with one atomicAdd and write its (particle, i) pairs.
 //   PHASE 1 (MID, CAP_LANES invocations per particle): list entry j < count: rebuild X+_i of its
 //            particle and write g_i (F(X+_i, t_i) - F_0) to pmid[j].
@@ -7,17 +7,28 @@
 //            order; entries that did not fit the list are evaluated here) + A_K S(c_K); resets the count.
 // F = x0hat (DDPM chain) or x + 2 s (FIELD_DRIFT, overdamped chain). S is one Brownian path on the
 // clock c: it jumps by sqrt(c_i - c_prev) xi at each active index and at K, xi keyed by the
-// segment's end index (stream STREAM_STEP_NOISE2, blocks end * DIM4 ..). H_i = 1 iff the top 24
-// bits of word (i - 1) of the particle's STREAM_SCALAR draws are below thr.
+// segment's end index (stream STREAM_STEP_NOISE2, blocks end * DIM4 ..). The active indices come as
+// geometric gaps from the particle's STREAM_SCALAR draws (poisson-midpoint-gaps, thresholds T_g).
 // Row: st.c0 = (t_0, m_0, sig2_0, K), st.c1 = (thr, alpha_K, beta_K, A_K), st.c2.x = c_K.
-// table (binding 3): word 0 = list count; word 1 = midpoint evaluations of the run so far; fine index i at 16 + (i - 1) * 8: t, m, sig2, alpha, beta, A, c, g.
+// table (binding 3): word 0 = list count; words 1-2 = midpoint evaluations of the run so far (64-bit);
+// block b = st.step - 1, fine index i at 16 + (b (K - 1) + i - 1) * 9: t, m, sig2, alpha, beta, A, c, g, T_i (gap threshold, an integer in f32;
+// the same in every block, read from block 0).
 #include "sampler-common"
 
 #if ${PHASE_START}
 @group(0) @binding(3) var<storage, read_write> table: array<atomic<u32>>;
-#include "poisson-midpoint-list"
+fn gap_thr(g: u32) -> u32 {
+  return u32(bitcast<f32>(atomicLoad(&table[16u + (g - 1u) * 9u + 8u])));
+}
 #else
 @group(0) @binding(3) var<storage, read_write> table: array<u32>;
+fn gap_thr(g: u32) -> u32 {
+  return u32(bitcast<f32>(table[16u + (g - 1u) * 9u + 8u]));
+}
+#endif
+#include "poisson-midpoint-gaps"
+#if ${PHASE_START}
+#include "poisson-midpoint-list"
 #endif
 @group(0) @binding(4) var<storage, read_write> pstate: array<f32>;
 @group(0) @binding(5) var<storage, read_write> plist: array<u32>;
@@ -38,7 +49,7 @@ fn field(x: ptr<function, Vec>, tp: TimeParams, f: ptr<function, Vec>) {
 
 #if ${PHASE_LATER}
 fn tab(i: u32, k: u32) -> f32 {
-  return bitcast<f32>(table[16u + (i - 1u) * 8u + k]);
+  return bitcast<f32>(table[16u + ((st.step - 1u) * (u32(st.c0.w) - 1u) + i - 1u) * 9u + k]);
 }
 
 fn load_f0(i: u32, f: ptr<function, Vec>) {
@@ -87,7 +98,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
   model_prepare(lid);
   let idx = particle_index(gid);
   let kk = u32(st.c0.w);
-  let thr = u32(st.c1.x);
   let cap = CAP_LANES * run.count;
 #if ${PHASE_START}
   let i = idx;
@@ -103,7 +113,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
     }
   }
   let pg = run.offset + i;
-  let slot = pmm_reserve(i, pg, kk, thr, cap);
+  let slot = pmm_reserve(i, pg, kk, cap);
   pstate[base + DIM] = bitcast<f32>(slot);
 #else
 #if ${PHASE_MID}
@@ -132,11 +142,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
 #endif
   var c_prev = 0.0;
   var m = 0u;
-  var w = vec4<u32>(0u);
-  for (var ii = 1u; ii < kk && ii <= target_ii; ii++) {
-    let e = ii - 1u;
-    if ((e & 3u) == 0u) { w = philox4x32(vec4<u32>(pg, st.step, STREAM_SCALAR, e >> 2u), run.key); }
-    if ((w[e & 3u] >> 8u) < thr) {
+  var draws = pmm_draws();
+  // the active indices up to the target (MID) or all of them (FINISH), in order
+  for (var ii = pmm_next(pg, 0u, kk, &draws); ii < kk && ii <= target_ii; ii = pmm_next(pg, ii, kk, &draws)) {
+    {
       let c_i = tab(ii, 6u);
       path_step(pg, ii, c_i - c_prev, &s);
       c_prev = c_i;

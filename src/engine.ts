@@ -385,6 +385,9 @@ export class Engine {
     try {
       const extra = plan.buffers.map((b) =>
         buffer(b.name, Math.max(16, 4 * (b.words ?? P * (b.floatsPerParticle ?? 0))), GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST | (b.indirect ? GPUBufferUsage.INDIRECT : 0)));
+      plan.buffers.forEach((b, i) => {
+        if (b.init) device.queue.writeBuffer(extra[i]!, 0, b.init.buffer, b.init.byteOffset, b.init.byteLength);
+      });
       const indirectArgs = plan.kernels.map((k) => {
         if (!k.indirect) return null;
         const i = plan.buffers.findIndex((b) => b.name === k.indirect!.buffer && b.indirect);

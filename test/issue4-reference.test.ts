@@ -48,9 +48,11 @@ describe.each(CASES)('issue-4 kernels equal the float64 reference on $target', (
     const ref = sampleReference({ target: gmm, ...settings });
     expect(gpu.nfe).toBe(ref.nfe);
     expect(gpu.rounds).toBe(ref.rounds);
+    // f32 rounding: almost every particle within 5e-4; a few chaotic ones up to 2e-3 (a mismatched
+    // random draw would be off by O(0.1) or more)
     const { maxErr, badFraction } = compareParticles(gpu.samples!, ref.samples, gmm.dim, 5e-4);
-    expect(badFraction, `max error ${maxErr}`).toBeLessThanOrEqual(1 / particles + 1e-9);
-    expect(Number.isFinite(maxErr)).toBe(true);
+    expect(badFraction, `max error ${maxErr}`).toBeLessThanOrEqual(Math.max(1 / particles, 0.01) + 1e-9);
+    expect(maxErr).toBeLessThan(2e-3);
   });
 });
 

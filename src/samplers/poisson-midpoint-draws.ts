@@ -1,22 +1,49 @@
 /**
  * The random draws of the Poisson midpoint method, shared by its base chains and by the WGSL
- * (shaders/poisson-midpoint*.wgsl draw the same words): the Bernoulli(1/K) indicators of a particle's
- * coarse step and the Gaussian increments of its Brownian path, keyed by the segment's end index.
+ * (shaders/poisson-midpoint*.wgsl draw the same words): the active fine indices of a particle's
+ * coarse step (independent Bernoulli(1/K) indicators, drawn as geometric gaps) and the Gaussian increments of its Brownian path, keyed by the segment's end index.
  */
 import { Philox, Stream } from '../rng/philox.js';
 
 /** Entries of the compacted midpoint list per particle (MID lanes). */
 export const PMM_CAP_LANES = 2;
 
-/** The active fine indices (1..K-1, increasing) of a particle in coarse step `step`. */
-export function pmmActive(rng: Philox, particle: number, step: number, K: number, thr: number): number[] {
+/**
+ * Gap thresholds T_g = floor(2^24 (1 - p)^g), g = 1..K-1 (entry g - 1), p = thr / 2^24: a draw u
+ * (24 bits) gives the gap G = #{g : u < T_g}, so P(G >= g) = T_g / 2^24 = (1 - p)^g to 2^-24. They
+ * are integers below 2^24, exact in the f32 coefficient table the WGSL reads them from.
+ */
+export function pmmGapThresholds(K: number, thr: number): Float64Array {
+  const q = 1 - thr / 2 ** 24;
+  return Float64Array.from({ length: Math.max(0, K - 1) }, (_, j) => Math.floor(2 ** 24 * q ** (j + 1)));
+}
+
+/**
+ * The active fine indices (1..K-1, increasing) of a particle in coarse step `step`, as
+ * shaders/poisson-midpoint-gaps.wgsl draws them: geometric gaps, draw e (0, 1, ...) the top 24 bits of
+ * word e of the particle's scalar stream, next = prev + 1 + G. Each index is active independently with
+ * probability p = thr / 2^24 (to 2^-24), at (active + 1) draws per step instead of K - 1.
+ * @param gaps {@link pmmGapThresholds}(K, thr), computed once per plan (computed here if omitted).
+ */
+export function pmmActive(rng: Philox, particle: number, step: number, K: number, thr: number, gaps: ArrayLike<number> = pmmGapThresholds(K, thr)): number[] {
   const out: number[] = [];
-  for (let i = 1; i < K; i++) {
-    const e = i - 1;
-    const word = rng.block(particle, step, Stream.scalar, e >>> 2)[e & 3]!;
-    if (word >>> 8 < thr) out.push(i);
+  let e = 0, block: Uint32Array | null = null;
+  for (let prev = 0; ; ) {
+    if ((e & 3) === 0) block = rng.block(particle, step, Stream.scalar, e >>> 2);
+    const u = block![e & 3]! >>> 8;
+    e++;
+    // G = the largest g in 1 .. K-1 with u < T_g, 0 if none (binary search, as the WGSL)
+    let lo = 0, hi = K - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (u < gaps[mid - 1]!) lo = mid;
+      else hi = mid - 1;
+    }
+    const next = prev + 1 + lo;
+    if (next >= K) return out;
+    out.push(next);
+    prev = next;
   }
-  return out;
 }
 
 /**

@@ -16,12 +16,11 @@
  */
 import { pmmUldBlock, pmmUldCoarseStep, uldPathAdvance, type PmmUldBlock, type UldNoise } from '../math/poisson-midpoint-uld.js';
 import { Stream, type Philox } from '../rng/philox.js';
-import { COEF_TABLE_KERNEL, tableRows, tableWords } from './coef-table.js';
 import { PMM_CAP_LANES, pmmActive, pmmIncrement } from './poisson-midpoint-draws.js';
 import { newRow, setTime, type ReferenceContext, type SamplerPlan, type StepRow } from './types.js';
 
-/** Floats per fine index in the table: t, m, sig2, tau, phi, cs, gF, gxs, gvs. */
-export const ULD_STRIDE = 9;
+/** Floats per fine index in the table: t, m, sig2, tau, phi, cs, gF, gxs, gvs, T (gap threshold). */
+export const ULD_STRIDE = 10;
 
 /**
  * The path values N at the active indices and at K for one particle's coarse step: N starts at 0
@@ -51,23 +50,26 @@ export interface UldPlanInput {
   grid: Float64Array;
   thr: number;
   w: number;
+  /** Gap thresholds of the active-index draws (pmmGapThresholds). */
+  gaps: Float64Array;
   gamma: number;
 }
 
 /** The plan of `poisson-midpoint` with chain=underdamped. */
-export function planPoissonMidpointUld({ dim, M, K, grid, thr, w, gamma }: UldPlanInput): SamplerPlan {
+export function planPoissonMidpointUld({ dim, M, K, grid, thr, w, gaps, gamma }: UldPlanInput): SamplerPlan {
   const blocks = Array.from({ length: M }, (_, b) => pmmUldBlock(grid.subarray(b * K, b * K + K + 1), gamma, w));
-  const LOAD = 0, START = 1, MID = 2, FINISH = 3;
+  const START = 0, MID = 1, FINISH = 2;
+    // every block's per-fine-index coefficients in one table, uploaded with the run: block b, index i at
+    // word 16 + (b (K - 1) + i - 1) STRIDE (words 0-15: list count and evaluation counter)
+    const table = new Float32Array(16 + M * (K - 1) * ULD_STRIDE);
   const rows: StepRow[] = [];
   blocks.forEach((blk, b) => {
     const step = b + 1;
     if (K > 1) {
-      const table = new Float64Array((K - 1) * ULD_STRIDE);
       for (let i = 1; i < K; i++) {
         const t = blk.times[i]!;
-        table.set([t, Math.exp(-t), -Math.expm1(-2 * t), blk.tau[i]!, blk.phi[i]!, blk.cs[i]!, blk.gF[i]!, blk.gxs[i]!, blk.gvs[i]!], (i - 1) * ULD_STRIDE);
+        table.set([t, Math.exp(-t), -Math.expm1(-2 * t), blk.tau[i]!, blk.phi[i]!, blk.cs[i]!, blk.gF[i]!, blk.gxs[i]!, blk.gvs[i]!, gaps[i - 1]!], 16 + (b * (K - 1) + i - 1) * ULD_STRIDE);
       }
-      rows.push(...tableRows(table, LOAD, step, 1));
     }
     const row = (kernel: number, rounds: number) => {
       const r = newRow(step, 0, kernel);
@@ -92,26 +94,26 @@ export function planPoissonMidpointUld({ dim, M, K, grid, thr, w, gamma }: UldPl
     evalCounter: { buffer: 'table', word: 1, base: M },
     rounds: K > 1 ? 2 * M : M,
     grid,
-    kernels: [COEF_TABLE_KERNEL, k(0), k(1, PMM_CAP_LANES), k(2)],
+    kernels: [k(0), k(1, PMM_CAP_LANES), k(2)],
     buffers: [
-      { name: 'table', words: tableWords((K - 1) * ULD_STRIDE, 1) },
+      { name: 'table', words: table.length, init: table },
       { name: 'pstate', floatsPerParticle: dim + 1 },
       { name: 'plist', floatsPerParticle: 2 * PMM_CAP_LANES },
       { name: 'pmid', floatsPerParticle: PMM_CAP_LANES * dim },
       { name: 'pvel', floatsPerParticle: dim },
     ],
     reference: (x, r, ctx) => {
-      if (r.kernel === START) uldReferenceBlock(x, blocks[r.step - 1]!, r.step, thr, ctx);
+      if (r.kernel === START) uldReferenceBlock(x, blocks[r.step - 1]!, r.step, thr, gaps, ctx);
     },
   };
 }
 
 /** Float64 reference of one coarse step for one particle (same draws as shaders/poisson-midpoint-uld.wgsl). */
-function uldReferenceBlock(x: Float64Array, blk: PmmUldBlock, step: number, thr: number, ctx: ReferenceContext): void {
+function uldReferenceBlock(x: Float64Array, blk: PmmUldBlock, step: number, thr: number, gaps: Float64Array, ctx: ReferenceContext): void {
   const d = ctx.dim;
   const v = ctx.buffers.pvel!;
   if (step === 1) ctx.rng.fillNormals(v, 0, d, ctx.particle, 0, Stream.stepNoise);
-  const active = pmmActive(ctx.rng, ctx.particle, step, blk.K, thr);
+  const active = pmmActive(ctx.rng, ctx.particle, step, blk.K, thr, gaps);
   const path = pmmUldPath(ctx.rng, ctx.particle, step, blk, active, d);
   const score = (y: Float64Array, t: number) => {
     const s = new Float64Array(d);

@@ -29,14 +29,13 @@
 import { timeGrid } from '../math/grids.js';
 import { bernoulliThreshold, pmmBlock, type PmmBlock, type PmmChain } from '../math/poisson-midpoint.js';
 import { Philox } from '../rng/philox.js';
-import { PMM_CAP_LANES, pmmActive, pmmIncrement } from './poisson-midpoint-draws.js';
+import { PMM_CAP_LANES, pmmActive, pmmGapThresholds, pmmIncrement } from './poisson-midpoint-draws.js';
 import { planPoissonMidpointUld } from './poisson-midpoint-uld.js';
-import { COEF_TABLE_KERNEL, tableRows, tableWords } from './coef-table.js';
-export { PMM_CAP_LANES, pmmActive, pmmIncrement } from './poisson-midpoint-draws.js';
+export { PMM_CAP_LANES, pmmActive, pmmGapThresholds, pmmIncrement } from './poisson-midpoint-draws.js';
 import { newRow, setTime, type ReferenceContext, type SamplerDefinition, type StepRow } from './types.js';
 
-/** Floats per fine index in the table: t, m, sig2, alpha, beta, A, c, g. */
-const STRIDE = 8;
+/** Floats per fine index in the table: t, m, sig2, alpha, beta, A, c, g, T (gap threshold). */
+const STRIDE = 9;
 
 /** Coarse steps M and fine steps per coarse step K for a budget. */
 export function pmmSchedule(nfe: number, k: number, fine: number): { M: number; K: number } {
@@ -70,20 +69,22 @@ export const poissonMidpoint: SamplerDefinition = {
     const { M, K } = pmmSchedule(nfe, options.k as number, options.fine as number);
     const ts = timeGrid(grid, M * K, tMax, delta);
     const { thr, w } = bernoulliThreshold(K);
-    if (options.chain === 'underdamped') return planPoissonMidpointUld({ dim, M, K, grid: ts, thr, w, gamma: options.gamma as number });
+    const gaps = pmmGapThresholds(K, thr);
+    if (options.chain === 'underdamped') return planPoissonMidpointUld({ dim, M, K, grid: ts, thr, w, gaps, gamma: options.gamma as number });
     const chain = options.chain as PmmChain;
     const blocks = Array.from({ length: M }, (_, b) => pmmBlock(chain, ts.subarray(b * K, b * K + K + 1), w));
-    const LOAD = 0, START = 1, MID = 2, FINISH = 3;
+    const START = 0, MID = 1, FINISH = 2;
+    // every block's per-fine-index coefficients in one table, uploaded with the run: block b, index i at
+    // word 16 + (b (K - 1) + i - 1) STRIDE (words 0-15: list count and evaluation counter)
+    const table = new Float32Array(16 + M * (K - 1) * STRIDE);
     const rows: StepRow[] = [];
     blocks.forEach((blk, b) => {
       const step = b + 1;
       if (K > 1) {
-        const table = new Float64Array((K - 1) * STRIDE);
         for (let i = 1; i < K; i++) {
           const t = blk.times[i]!;
-          table.set([t, Math.exp(-t), -Math.expm1(-2 * t), blk.alpha[i]!, blk.beta[i]!, blk.A[i]!, blk.c[i]!, blk.g[i]!], (i - 1) * STRIDE);
+          table.set([t, Math.exp(-t), -Math.expm1(-2 * t), blk.alpha[i]!, blk.beta[i]!, blk.A[i]!, blk.c[i]!, blk.g[i]!, gaps[i - 1]!], 16 + (b * (K - 1) + i - 1) * STRIDE);
         }
-        rows.push(...tableRows(table, LOAD, step, 1));
       }
       const row = (kernel: number, rounds: number) => {
         const r = newRow(step, 0, kernel);
@@ -109,15 +110,15 @@ export const poissonMidpoint: SamplerDefinition = {
     evalCounter: { buffer: 'table', word: 1, base: M },
       rounds: K > 1 ? 2 * M : M,
       grid: ts,
-      kernels: [COEF_TABLE_KERNEL, k(0), k(1, PMM_CAP_LANES), k(2)],
+      kernels: [k(0), k(1, PMM_CAP_LANES), k(2)],
       buffers: [
-        { name: 'table', words: tableWords((K - 1) * STRIDE, 1) },
+        { name: 'table', words: table.length, init: table },
         { name: 'pstate', floatsPerParticle: dim + 1 },
         { name: 'plist', floatsPerParticle: 2 * PMM_CAP_LANES },
         { name: 'pmid', floatsPerParticle: PMM_CAP_LANES * dim },
       ],
       reference: (x, r, ctx) => {
-        if (r.kernel === START) pmmReferenceBlock(x, blocks[r.step - 1]!, r.step, thr, chain, ctx);
+        if (r.kernel === START) pmmReferenceBlock(x, blocks[r.step - 1]!, r.step, thr, gaps, chain, ctx);
       },
     };
   },
@@ -142,9 +143,9 @@ export function pmmPath(rng: Philox, particle: number, step: number, blk: PmmBlo
 }
 
 /** Float64 reference of one coarse step for one particle (same draws as shaders/poisson-midpoint.wgsl). */
-function pmmReferenceBlock(x: Float64Array, blk: PmmBlock, step: number, thr: number, chain: PmmChain, ctx: ReferenceContext): void {
+function pmmReferenceBlock(x: Float64Array, blk: PmmBlock, step: number, thr: number, gaps: Float64Array, chain: PmmChain, ctx: ReferenceContext): void {
   const d = ctx.dim;
-  const active = pmmActive(ctx.rng, ctx.particle, step, blk.K, thr);
+  const active = pmmActive(ctx.rng, ctx.particle, step, blk.K, thr, gaps);
   const path = pmmPath(ctx.rng, ctx.particle, step, blk, active, d);
   const field = (y: Float64Array, t: number) => {
     const f = new Float64Array(d);
@@ -186,12 +187,13 @@ export interface PmmNfeQuery {
 export function poissonMidpointNfe(q: PmmNfeQuery): { mean: number; min: number; max: number; planned: number } {
   const { M, K } = pmmSchedule(q.nfe, q.k ?? 0, q.fine ?? 1000);
   const { thr } = bernoulliThreshold(K);
+  const gaps = pmmGapThresholds(K, thr);
   const rng = new Philox(q.seed ?? 0);
   const offset = q.offset ?? 0;
   let sum = 0, min = Infinity, max = 0;
   for (let p = offset; p < offset + q.particles; p++) {
     let n = 0;
-    for (let b = 1; b <= M; b++) n += 1 + pmmActive(rng, p, b, K, thr).length;
+    for (let b = 1; b <= M; b++) n += 1 + pmmActive(rng, p, b, K, thr, gaps).length;
     sum += n;
     min = Math.min(min, n);
     max = Math.max(max, n);

@@ -64,6 +64,12 @@ export interface PlanBuffer {
   words?: number;
   /** Also usable as the argument buffer of an indirect dispatch. */
   indirect?: boolean;
+  /**
+   * Initial contents of a fixed-size (`words`) buffer, uploaded before the run (the rest stays
+   * zero): coefficient tables planned in float64 and rounded to f32 here, e.g. all of a
+   * poisson-midpoint run's per-fine-index coefficients, without a dispatch per 16 values.
+   */
+  init?: Float32Array;
 }
 
 /** A compute kernel of a plan. */
