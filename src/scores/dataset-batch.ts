@@ -55,7 +55,7 @@ export class DatasetScorePipeline {
     return new DatasetScorePipeline(device, dataset, pipeline, tile, output);
   }
 
-  /** Encodes the scores (or x0hat, per `output`) of `round.count` points at the round's time into `round.scores`. */
+  /** Encodes the scores (or x0hat, per `output`) of `round.count` points, each at its own time, into `round.scores`. */
   encode(encoder: GPUCommandEncoder, round: ExternalRound): void {
     if (round.dim !== this.dataset.dim) throw new MidstepError(`dataset batch score: points of dim ${round.dim}, expected ${this.dataset.dim}`);
     const groups = Math.ceil(round.count / BATCH_WG_SIZE);
@@ -70,7 +70,7 @@ export class DatasetScorePipeline {
       layout: this.pipeline.getBindGroupLayout(0),
       entries: [
         { binding: 0, resource: { buffer: this.params } },
-        { binding: 1, resource: { buffer: round.times, offset: round.timeOffset, size: 16 } },
+        { binding: 1, resource: { buffer: round.times } },
         { binding: 2, resource: { buffer: round.points } },
         { binding: 3, resource: { buffer: this.data } },
         { binding: 4, resource: { buffer: round.scores } },
