@@ -125,7 +125,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
   let i = idx;
   if (i >= run.count) { return; }
   let pg = run.offset + i;
-  if (st.c1.z > 0.5) {
+  if (st.c1.z > 0.5 && staged_commit()) {
     var v: Vec;
     normals_rolled(pg, 0u, STREAM_STEP_NOISE, &v);
     store_vel(i, &v);
