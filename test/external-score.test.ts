@@ -26,34 +26,38 @@ describe('external score', () => {
   // 150 points of two moons: 3 tiles of 64 (the last one partial)
   const moons: Dataset = { name: 'moons150', n: 150, dim: 2, points: toyDataset('two-moons', 150, 5) };
 
-  /** The dataset pipeline as an app's external model that counts its rounds and checks their size. */
-  const counted = (pipe: DatasetScorePipeline, seen: { rounds: number; count: number; last: number }) =>
+  interface Seen { rounds: number; last: number; counts: Set<number>; slots: number }
+  const fresh = (): Seen => ({ rounds: 0, last: -1, counts: new Set(), slots: 0 });
+  /** The dataset pipeline as an app's external model that counts its rounds and records their sizes. */
+  const counted = (pipe: DatasetScorePipeline, seen: Seen) =>
     externalScoreModel({
       name: `${pipe.dataset.name} (counted)`, dim: pipe.dataset.dim, output: pipe.output,
       encode: (encoder, round) => {
         expect(round.round).toBe(seen.last + 1); // batches arrive in order, one per round
         seen.last = round.round;
         seen.rounds++;
-        seen.count = round.count;
+        seen.counts.add(round.count);
+        seen.slots = round.slots;
         pipe.encode(encoder, round);
       },
     });
 
   // every sampler, and the options that add kernels: odd nfe (heun's Euler row, randomized-midpoint's
-  // single step), correctors (ulmc-corrector, parallel-ulmc), lanes (parallel-midpoint, heroism)
+  // single step), correctors (ulmc-corrector, parallel-ulmc), lanes (parallel-midpoint, heroism);
+  // counts: the batch sizes of its rounds, in particles (particles x lanes of the kernels that evaluate)
   // (output: what the app writes; converting x0hat to a score in f32 loses digits at small t, so the
   // score-form step gets the score, as an app would give the form its network predicts)
-  const cases: { sampler: string; nfe: number; options?: Record<string, number | string>; lanes: number; output?: 'score' }[] = [
-    ...['euler-maruyama', 'ddpm', 'ddim', 'dpmpp-2m', 'accelerated-sde'].map((sampler) => ({ sampler, nfe: 12, lanes: 1 })),
-    { sampler: 'heun', nfe: 11, lanes: 1 },
-    { sampler: 'randomized-midpoint', nfe: 11, options: { form: 'score' }, lanes: 1, output: 'score' },
-    { sampler: 'randomized-midpoint', nfe: 16, options: { corrector: 'ulmc', 'corrector-steps': 2 }, lanes: 1 },
-    { sampler: 'randomized-midpoint', nfe: 16, options: { corrector: 'rm-ulmc', 'corrector-steps': 2, form: 'eps' }, lanes: 1 },
-    { sampler: 'parallel-midpoint', nfe: 20, options: { width: 4, picard: 1 }, lanes: 4 },
-    { sampler: 'parallel-midpoint', nfe: 30, options: { width: 3, picard: 1, start: 'free', corrector: 'ulmc', 'corrector-steps': 2, 'corrector-picard': 1, 'corrector-every': 2 }, lanes: 3 },
-    { sampler: 'heroism', nfe: 14, lanes: 2 },
-    // START and MID evaluate, FINISH sums the list (lanes: the list's PMM_CAP_LANES entries per particle)
-    ...['ddpm', 'overdamped', 'underdamped'].map((chain) => ({ sampler: 'poisson-midpoint', nfe: 12, options: { chain, k: 4 }, lanes: PMM_CAP_LANES, output: chain === 'ddpm' ? undefined : 'score' as const })),
+  const cases: { sampler: string; nfe: number; options?: Record<string, number | string>; counts: number[]; output?: 'score' }[] = [
+    ...['euler-maruyama', 'ddpm', 'ddim', 'dpmpp-2m', 'accelerated-sde'].map((sampler) => ({ sampler, nfe: 12, counts: [1] })),
+    { sampler: 'heun', nfe: 11, counts: [1] },
+    { sampler: 'randomized-midpoint', nfe: 11, options: { form: 'score' }, counts: [1], output: 'score' },
+    { sampler: 'randomized-midpoint', nfe: 16, options: { corrector: 'ulmc', 'corrector-steps': 2 }, counts: [1] },
+    { sampler: 'randomized-midpoint', nfe: 16, options: { corrector: 'rm-ulmc', 'corrector-steps': 2, form: 'eps' }, counts: [1] },
+    { sampler: 'parallel-midpoint', nfe: 20, options: { width: 4, picard: 1 }, counts: [1, 4] },
+    { sampler: 'parallel-midpoint', nfe: 30, options: { width: 3, picard: 1, start: 'free', corrector: 'ulmc', 'corrector-steps': 2, 'corrector-picard': 1, 'corrector-every': 2 }, counts: [2, 3] },
+    { sampler: 'heroism', nfe: 14, counts: [1, 2] },
+    // START and MID evaluate, FINISH sums the list (MID: the list's PMM_CAP_LANES entries per particle)
+    ...['ddpm', 'overdamped', 'underdamped'].map((chain) => ({ sampler: 'poisson-midpoint', nfe: 12, options: { chain, k: 4 }, counts: [1, PMM_CAP_LANES], output: chain === 'ddpm' ? undefined : 'score' as const })),
   ];
 
   it('gives the same samples as the fused score of the same dataset, for every sampler, one batch per round', async () => {
@@ -64,14 +68,16 @@ describe('external score', () => {
     for (const c of cases) {
       // 200 particles: four workgroups, the last one partly out of range
       const s = { sampler: c.sampler, nfe: c.nfe, options: c.options, particles: 200, seed: 6 };
-      const seen = { rounds: 0, count: 0, last: -1 };
+      const seen = fresh();
       const a = await engine.sample({ target: counted(pipes[c.output ?? 'x0'], seen), ...s });
       const b = await engine.sample({ target: fused, ...s });
       const what = `${c.sampler} ${JSON.stringify(c.options ?? {})}`;
       expect([a.nfe, a.nfeRealised, a.rounds, a.steps], what).toEqual([b.nfe, b.nfeRealised, b.rounds, b.steps]);
       // every evaluation a round needs is in one batch: as many app rounds as sequential rounds
       expect(seen.rounds, what).toBe(a.rounds);
-      expect(seen.count, what).toBe(200 * c.lanes);
+      // a round's batch is particles x lanes of its kernel; the buffers hold the widest
+      expect([...seen.counts].sort((x, y) => x - y), what).toEqual(c.counts.map((k) => 200 * k));
+      expect(seen.slots, what).toBe(200 * Math.max(...c.counts));
       expect(maxRelDiff(a.samples!, b.samples!), what).toBeLessThan(1e-4);
       covered.add(c.sampler);
     }
@@ -88,7 +94,7 @@ describe('external score', () => {
     const fused = datasetScoreModel(data);
     for (const c of cases.filter((x) => ['heun', 'randomized-midpoint', 'parallel-midpoint', 'heroism', 'poisson-midpoint'].includes(x.sampler) && !x.options?.corrector && !['overdamped', 'underdamped'].includes(x.options?.chain as string))) {
       const s = { sampler: c.sampler, nfe: c.nfe, options: c.options, particles: 100, seed: 3 };
-      const seen = { rounds: 0, count: 0, last: -1 };
+      const seen = fresh();
       const a = await engine.sample({ target: counted(pipes[c.output ?? 'x0'], seen), ...s });
       const b = await engine.sample({ target: fused, ...s });
       const what = `${c.sampler} ${JSON.stringify(c.options ?? {})}`;

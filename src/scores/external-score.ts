@@ -69,11 +69,14 @@ export interface ExternalRound {
   /** Where the app writes its output (see {@link ExternalScoreOptions.output}) for every point, `count` x `dim` float32 row-major. */
   scores: GPUBuffer;
   /**
-   * Slots in the batch: particles x lanes of the widest kernel. Slots the round's kernel does not
-   * use hold the last point written there (or x = 0 at t = 1 before any), so they are finite; their
-   * outputs are never read.
+   * Points in the batch: the first `count` slots of the buffers, particles x lanes of the round's
+   * kernel (slot = the kernel's invocation index). An invocation that makes fewer calls than its row
+   * (heun's Euler step, poisson-midpoint's list entries past the count) leaves its slot holding the
+   * last point written there, or x = 0 at t = 1 before any: finite, and its output is never read.
    */
   count: number;
+  /** Capacity of the buffers in points: the largest `count` of the run (the same for every round). */
+  slots: number;
   dim: number;
 }
 
@@ -135,8 +138,10 @@ export function externalScoreModel(o: ExternalScoreOptions): ScoreModel {
     createBindings(device: GPUDevice, run?: ScoreRunContext): ScoreBindings {
       if (!run) throw new MidstepError(`external score ${o.name}: needs the run's context (particles, rows, kernels, state) to create its buffers`);
       checkStagedKernels(`external score ${o.name}`, run.kernels);
-      const slots = Math.max(1, ...run.kernels.map((k) => run.particles * (k.lanes ?? 1)));
       const evals = run.rows.map((r) => rowEvals(r, run.kernels[r.kernel]!));
+      // the points of a row's rounds: one slot per invocation of its kernel
+      const used = run.rows.map((r) => run.particles * (run.kernels[r.kernel]!.lanes ?? 1));
+      const slots = Math.max(1, ...used.filter((_, i) => evals[i]! > 0));
       const most = Math.max(0, ...evals);
       // batch index of each row's first round
       const firstRound: number[] = [];
@@ -175,8 +180,8 @@ export function externalScoreModel(o: ExternalScoreOptions): ScoreModel {
           const n = evals[i]!;
           if (j > 0) {
             // the points of call j - 1 are in the query buffers: the app scores them into cache block j - 1
-            o.encode(encoder, { round: firstRound[i]! + j - 1, row: i, evaluation: j - 1, evaluations: n, points, times, scores, count: slots, dim: d });
-            encoder.copyBufferToBuffer(scores, 0, cache, (j - 1) * vecBytes, vecBytes);
+            o.encode(encoder, { round: firstRound[i]! + j - 1, row: i, evaluation: j - 1, evaluations: n, points, times, scores, count: used[i]!, slots, dim: d });
+            encoder.copyBufferToBuffer(scores, 0, cache, (j - 1) * vecBytes, 4 * used[i]! * d);
           }
           encoder.copyBufferToBuffer(replays, (j * (most + 1) + n) * PASS_RECORD_BYTES, uniform, 0, PASS_RECORD_BYTES);
         },
