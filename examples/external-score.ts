@@ -12,8 +12,8 @@ const net = await DatasetScorePipeline.create(device, data, 'x0');   // writes x
 const model = externalScoreModel({
   name: 'my-network', dim: 2, output: 'x0',
   encode: (encoder, round) => {
-    // round.points: P x d state (read only); round.times at round.timeOffset: vec4(t, m, sig2, 0);
-    // write P x d outputs into round.scores. Called once per round, between the sampler's dispatches.
+    // round.points: count x d points (read only); round.times: count x vec4(t, m, sig2, 0), one per
+    // point; write count x d outputs into round.scores. Called once per round, between the sampler's dispatches.
     net.encode(encoder, round);
   },
 });

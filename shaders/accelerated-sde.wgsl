@@ -18,6 +18,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
   var unused: Vec;
   var f: Vec;
   model_eval(&x, time_params(st.c1), &unused, &f);
+  if (!staged_commit()) { return; } // staged replay: only the last dispatch stores
   let base = i * DIM;
   var dv: Vec;
   var msd = 0.0;

@@ -7,7 +7,7 @@
 // workgroup. Every invocation reaches every barrier (out-of-range ones work on a clamped index
 // and do not store), as WGSL's uniformity rules require.
 //   s_t(x) = (m x0hat - x) / sigma^2,   x0hat = sum_i softmax_i(-|x - m x_i|^2 / (2 sigma^2)) x_i.
-// Writes x0hat (OUT_X0) or the score. Defines: DIM, NPOINTS, TILE, WG_SIZE, OUT_X0.
+// Each point has its own time (t, m, sig2). Writes x0hat (OUT_X0) or the score. Defines: DIM, NPOINTS, TILE, WG_SIZE, OUT_X0.
 
 const DIM: u32 = ${DIM}u;
 const DIM4: u32 = (DIM + 3u) / 4u;
@@ -20,15 +20,10 @@ struct Batch {
   count: u32,
   row_stride: u32,
 }
-struct RoundTime {
-  t: f32,
-  m: f32,
-  sig2: f32,
-  pad: f32,
-}
 
 @group(0) @binding(0) var<uniform> batch: Batch;
-@group(0) @binding(1) var<uniform> tm: RoundTime;
+// the time of each point: (t, m, sig2, 0)
+@group(0) @binding(1) var<storage, read> times: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> points: array<f32>;
 @group(0) @binding(3) var<storage, read> data: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read_write> scores: array<f32>;
@@ -46,8 +41,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
       if (4u * b + e < DIM) { x[b][e] = points[pc * DIM + 4u * b + e]; }
     }
   }
-  let m = tm.m;
-  let inv2s = 0.5 / tm.sig2;
+  let tm = times[pc];
+  let m = tm.y;
+  let inv2s = 0.5 / tm.z;
   var acc: Vec;
   var run_max = -3.0e38;
   var run_sum = 0.0;
@@ -80,7 +76,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
   }
   if (in_range) {
     let inv = 1.0 / run_sum;
-    let inv_s = 1.0 / tm.sig2;
+    let inv_s = 1.0 / tm.z;
     for (var b = 0u; b < DIM4; b++) { // unroll
 #if ${OUT_X0}
       let s = acc[b] * inv;

@@ -20,6 +20,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
   var s: Vec;
   var x0: Vec;
   model_eval(&x, time_params(st.c1), &s, &x0);
+  if (!staged_commit()) { return; } // staged replay: only the last dispatch stores
 #if ${FIELD_SCORE}
   let f = &s;
 #else

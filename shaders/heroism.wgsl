@@ -72,6 +72,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
       xi[b] += c * g[b]; }
   }
   model_eval(&xi, tp, &unused, &g);
+  if (!staged_commit()) { return; } // staged replay: only the last dispatch stores
   store_node(node_base(i, 1u - r, node), &g);
 #else
   if ((st.flags & 1u) != 0u) {
@@ -89,6 +90,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
   }
   if ((st.flags & 2u) != 0u) {
     model_eval(&x, time_params(st.c0), &unused, &g);
+    if (!staged_commit()) { return; } // staged replay: only the last dispatch stores
     for (var j = 0u; j < NODES; j++) { // unroll
       store_node(node_base(i, 0u, j), &g); }
     store_node(node_base(i, 1u, 0u), &g);

@@ -95,6 +95,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
   var unused: Vec;
   var g: Vec;
   model_eval(&x, time_params(st.c1), &unused, &g);
+  if (!staged_commit()) { return; } // staged replay: only the last dispatch stores
   let k_a = st.c2.w * st.c0.w;
   for (var b = 0u; b < DIM4; b++) { // unroll
     let r = g[b] - k_a * x[b];
@@ -141,6 +142,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
   for (var b = 0u; b < DIM4; b++) { xm[b] = sig_mid * ch * y[b]; }
   var unused: Vec;
   model_eval(&xm, TimeParams(t_mid, e_mid * sig_mid, q), &unused, &g);
+  if (!staged_commit()) { return; } // staged replay: only the last dispatch stores
   let out = g_index(i, wp, lane);
   for (var b = 0u; b < DIM4; b++) { // unroll
     let r = g[b] - gain * y[b];

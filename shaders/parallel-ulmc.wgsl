@@ -98,6 +98,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
   var g: Vec;
   var unused: Vec;
   model_eval(&x, time_params(st.c1), &g, &unused);
+  if (!staged_commit()) { return; } // staged replay: only the last dispatch stores
   let out = g_index(i, wp, lane);
   for (var b = 0u; b < DIM4; b++) { // unroll
     for (var e = 0u; e < 4u; e++) { // unroll

@@ -135,7 +135,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
   let i = idx;
   if (i >= run.count) { return; }
   let pg = run.offset + i;
-  if (st.c1.z > 0.5) {
+  if (st.c1.z > 0.5 && staged_commit()) {
     var v: Vec;
     normals_rolled(pg, 0u, STREAM_STEP_NOISE, &v);
     store_vel(i, &v);
@@ -145,6 +145,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
   var s0: Vec;
   var unused: Vec;
   model_eval(&x, time_params(st.c0), &s0, &unused);
+  if (!staged_commit()) { return; } // staged replay: only the last dispatch stores
   let base = i * (DIM + 1u);
   for (var b = 0u; b < DIM4; b++) { // unroll
     for (var e = 0u; e < 4u; e++) { // unroll
@@ -223,6 +224,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
 #if ${PHASE_MID}
   midpoint_shift(target_ii, &x0, &v0, &s0, &nx, &sh);
   midpoint_ds(target_ii, &x0, &s0, &sh, &ds);
+  if (!staged_commit()) { return; } // staged replay: only the last dispatch stores
   for (var b = 0u; b < DIM4; b++) { // unroll
     for (var e = 0u; e < 4u; e++) { // unroll
       if (4u * b + e < DIM) { pmid[j * DIM + 4u * b + e] = ds[b][e]; }
@@ -240,6 +242,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
     xk[b] = x0[b] + tau_k * x0[b] + phi_k * v0[b] + cs_k * s0[b] + ax[b] + nx[b];
     vk[b] = dec_k * v0[b] + phi_k * s0[b] + av[b] + nv[b];
   }
+  if (!staged_commit()) { return; } // staged replay: only the last dispatch stores
   store_state(i, &xk);
   store_vel(i, &vk);
   if (i == 0u) { table[0] = 0u; }

@@ -106,6 +106,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
   load_state(i, &x);
   var f0: Vec;
   field(&x, time_params(st.c0), &f0);
+  if (!staged_commit()) { return; } // staged replay: only the last dispatch stores
   let base = i * (DIM + 1u);
   for (var b = 0u; b < DIM4; b++) { // unroll
     for (var e = 0u; e < 4u; e++) { // unroll
@@ -172,6 +173,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
 #if ${PHASE_MID}
   var term: Vec;
   midpoint_term(target_ii, &x0, &f0, &s, &term);
+  if (!staged_commit()) { return; } // staged replay: only the last dispatch stores
   for (var b = 0u; b < DIM4; b++) { // unroll
     for (var e = 0u; e < 4u; e++) { // unroll
       if (4u * b + e < DIM) { pmid[j * DIM + 4u * b + e] = term[b][e]; }
@@ -181,6 +183,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
   path_step(pg, kk, st.c2.x - c_prev, &s);
   for (var b = 0u; b < DIM4; b++) { // unroll
     acc[b] += st.c1.w * s[b]; }
+  if (!staged_commit()) { return; } // staged replay: only the last dispatch stores
   store_state(i, &acc);
   if (i == 0u) { table[0] = 0u; }
 #endif

@@ -50,6 +50,7 @@ fn load_state(i: u32, x: ptr<function, Vec>) {
 }
 
 fn store_state(i: u32, x: ptr<function, Vec>) {
+  if (!staged_commit()) { return; }
   let base = i * DIM;
   for (var b = 0u; b < DIM4; b++) { // unroll
     let v = (*x)[b];
@@ -82,6 +83,14 @@ fn normals_rolled(particle: u32, step: u32, stream: u32, z: ptr<function, Vec>) 
     (*z)[b] = n4;
   }
 }
+
+// Staged external scores (shaders/score-staged.wgsl) replay a kernel once per model_eval call and
+// let only the last replay write state; every store to the state or a plan buffer is guarded by
+// staged_commit(). For any other model it is constant true, so the guards compile away.
+#if ${STAGED}
+#else
+fn staged_commit() -> bool { return true; }
+#endif
 
 fn time_params(v: vec4<f32>) -> TimeParams {
   return TimeParams(v.x, v.y, v.z);

@@ -228,6 +228,7 @@ export class Engine {
   /** Builds (or reuses) the pipeline of kernel `spec` for `model`, with `buffers` extra bindings. */
   private kernel(model: ScoreModel, spec: KernelSpec, buffers: readonly PlanBuffer[]): Promise<Kernel> {
     const defines: ShaderDefines = {
+      STAGED: false, // true only for staged external scores (src/scores/external-score.ts)
       ...model.defines,
       ...spec.defines,
       DIM: model.dim,
@@ -446,22 +447,26 @@ export class Engine {
         let current = -1;
         for (let i = first; i < end; i++) {
           const k = rows[i]!.kernel;
-          if (scoreBindings.encodeBeforeRow) {
-            // a model evaluated outside the kernels (external score) encodes its work between dispatches
-            pass.end();
-            scoreBindings.encodeBeforeRow(encoder, i);
-            pass = encoder.beginComputePass();
-            current = -1;
+          // a staged external score replays a row once per evaluation of its kernel (rowDispatches)
+          const replays = scoreBindings.rowDispatches?.(i) ?? 1;
+          for (let j = 0; j < replays; j++) {
+            if (scoreBindings.encodeBeforeRow) {
+              // a model evaluated outside the kernels (external score) encodes its work between dispatches
+              pass.end();
+              scoreBindings.encodeBeforeRow(encoder, i, j);
+              pass = encoder.beginComputePass();
+              current = -1;
+            }
+            if (k !== current) {
+              pass.setPipeline(kernels[k]!.pipeline);
+              pass.setBindGroup(1, stepGroups[k]![1]);
+              current = k;
+            }
+            pass.setBindGroup(0, stepGroups[k]![0], [i * ROW_BYTES]);
+            const ind = indirectArgs[k];
+            if (ind) pass.dispatchWorkgroupsIndirect(ind.buffer, ind.offset);
+            else pass.dispatchWorkgroups(grids[k]!.x, grids[k]!.y);
           }
-          if (k !== current) {
-            pass.setPipeline(kernels[k]!.pipeline);
-            pass.setBindGroup(1, stepGroups[k]![1]);
-            current = k;
-          }
-          pass.setBindGroup(0, stepGroups[k]![0], [i * ROW_BYTES]);
-          const ind = indirectArgs[k];
-          if (ind) pass.dispatchWorkgroupsIndirect(ind.buffer, ind.offset);
-          else pass.dispatchWorkgroups(grids[k]!.x, grids[k]!.y);
           if (faults?.encodeAfter(pass, i)) current = -1; // the check changed the pipeline
         }
         pass.end();

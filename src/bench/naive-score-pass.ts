@@ -22,7 +22,7 @@ export class NaiveScorePass {
 
   static async create(device: GPUDevice, model: ScoreModel): Promise<NaiveScorePass> {
     const code = composeShader([model.shader, 'score-pass'], {
-      ...model.defines, DIM: model.dim, DIM4: Math.ceil(model.dim / 4), WG_SIZE: WG, LANES: 1, WANT_SCORE: true, WANT_X0: false,
+      STAGED: false, ...model.defines, DIM: model.dim, DIM4: Math.ceil(model.dim / 4), WG_SIZE: WG, LANES: 1, WANT_SCORE: true, WANT_X0: false,
     });
     const module = device.createShaderModule({ label: 'score-pass', code });
     const info = await module.getCompilationInfo();

@@ -83,6 +83,7 @@ export const heroism: SamplerDefinition = {
     const advance = (i: number) => {
       // combine interval i - 1 (if any), evaluate g_0 at the start of interval i (if any)
       const row = newRow(i + 1, (i > 0 ? COMBINE : 0) | (i < n ? EVAL : 0) | (K % 2 === 1 ? PARITY : 0), KERNEL_ADVANCE);
+      row.evals = i < n ? 1 : 0;
       if (i < n) setTime(row, 0, ts[i]!);
       if (i > 0) {
         const prev = intervals[i - 1]!;

@@ -27,6 +27,7 @@ export const heun: SamplerDefinition = {
       const t = ts[i]!, s = ts[i + 1]!;
       const eulerOnly = i === 0 && nfe % 2 === 1;
       const row = newRow(i + 1, eulerOnly ? HEUN_EULER_ONLY : 0);
+      row.evals = eulerOnly ? 1 : 2;
       row.c[0] = 1 / signalScale(t); // x~ = x / m_t
       row.c[1] = signalScale(s);
       row.c[2] = edmSigma(t);
@@ -40,7 +41,7 @@ export const heun: SamplerDefinition = {
       nfe,
       rounds: nfe,
       grid: ts,
-      kernels: [{ shader: 'heun', defines: {}, wantScore: false, wantX0: true }],
+      kernels: [{ shader: 'heun', defines: {}, wantScore: false, wantX0: true, evals: 2 }],
       buffers: [],
       reference: heunReference,
     };

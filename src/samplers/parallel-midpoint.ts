@@ -218,7 +218,7 @@ export const parallelMidpoint: SamplerDefinition = {
       kernels: [
         ...[0, 1, 2].map((k) => ({
           shader: 'parallel-midpoint', defines: { PM_START: k === 0, PM_ROUND: k === 1, PM_WIDTH: R }, wantScore: false, wantX0: true,
-          lanes: k === 1 ? R : k === 2 ? Math.ceil(dim / 4) : 1,
+          lanes: k === 1 ? R : k === 2 ? Math.ceil(dim / 4) : 1, evals: k === 2 ? 0 : 1,
         })),
         ...(corr ? parallelUlmcKernels(corr, 3 + PM_BUFFERS) : []),
       ],

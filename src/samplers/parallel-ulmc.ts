@@ -40,6 +40,7 @@ export function parallelUlmcKernels(c: ParallelUlmc, firstBinding: number): Kern
     wantScore: true,
     wantX0: false,
     lanes: k === 1 ? c.steps : 1,
+    evals: k === 1 ? 1 : 0,
   }));
 }
 

@@ -96,7 +96,9 @@ export const poissonMidpoint: SamplerDefinition = {
       };
       rows.push(row(START, 1));
       if (K > 1) rows.push(row(MID, 1));
-      rows.push(row(FINISH, 0));
+      // FINISH evaluates only pairs that overflowed the list (possible only for tiny particle counts);
+      // a staged external score replays it once (evals 0) and turns such a particle non-finite
+      rows.push(Object.assign(row(FINISH, 0), { evals: 0 }));
     });
     const wantScore = chain === 'overdamped';
     const k = (phase: number, lanes = 1) => ({

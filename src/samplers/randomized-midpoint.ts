@@ -60,6 +60,7 @@ export function predictorRow(step: number, form: Form, t: number, s: number, sin
     row.c[9] = -signalScale(s) * Math.expm1(-(logSnr(s) - logSnr(t)));
   }
   row.rounds = single ? 1 : 2;
+  row.evals = single ? 1 : 2;
   return row;
 }
 
@@ -221,8 +222,8 @@ export const randomizedMidpoint: SamplerDefinition = {
       rounds: used,
       grid: ts,
       kernels: [
-        { shader: 'randomized-midpoint', defines: { FORM_SCORE: form === 'score', FORM_EPS: form === 'eps' }, wantScore: form === 'score', wantX0: form !== 'score' },
-        { shader: 'ulmc-corrector', defines: { CORR_RM: corr.kind === 'rm-ulmc', CORR_STEPS: corr.steps }, wantScore: true, wantX0: false },
+        { shader: 'randomized-midpoint', defines: { FORM_SCORE: form === 'score', FORM_EPS: form === 'eps' }, wantScore: form === 'score', wantX0: form !== 'score', evals: 2 },
+        { shader: 'ulmc-corrector', defines: { CORR_RM: corr.kind === 'rm-ulmc', CORR_STEPS: corr.steps }, wantScore: true, wantX0: false, evals: (corr.kind === 'rm-ulmc' ? 2 : 1) * corr.steps },
       ],
       buffers: [],
       reference: (x, row, ctx) =>

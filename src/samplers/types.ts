@@ -22,6 +22,8 @@ export interface StepRow {
   rounds?: number;
   /** Coefficients c0.xyzw, c1.xyzw, c2.xyzw, c3.xyzw, computed in float64. */
   c: Float64Array;
+  /** model_eval calls per invocation of this row, when fewer than its kernel's {@link KernelSpec.evals} (staged external scores replay the row evals + 1 times). */
+  evals?: number;
 }
 
 /** A fresh row with zero coefficients. */
@@ -92,6 +94,16 @@ export interface KernelSpec {
   indirect?: { buffer: string; offset: number };
   /** Names of plan buffers this kernel only reads; they are bound read-only (declare them `var<storage, read>`). */
   readOnly?: string[];
+  /**
+   * Most model_eval calls one invocation makes per dispatch; default 1 when wantScore or wantX0,
+   * else 0. A staged external score (src/scores/external-score.ts) dispatches a row evals + 1 times.
+   */
+  evals?: number;
+}
+
+/** model_eval calls per invocation of `row` of kernel `spec` ({@link StepRow.evals}, else {@link KernelSpec.evals}). */
+export function rowEvals(row: StepRow, spec: KernelSpec): number {
+  return row.evals ?? spec.evals ?? (spec.wantScore || spec.wantX0 ? 1 : 0);
 }
 
 /** A planned run of one sampler. */

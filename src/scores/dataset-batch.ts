@@ -24,8 +24,8 @@ export class DatasetScorePipeline {
   readonly pipeline: GPUComputePipeline;
   readonly tile: number;
   private readonly data: GPUBuffer;
-  private readonly params: GPUBuffer;
-  private paramsFor = -1;
+  /** The batch uniform (count, row stride) of each batch size seen: rounds of one run differ in size, and queue.writeBuffer lands before all of them. */
+  private readonly params = new Map<number, GPUBuffer>();
 
   private constructor(readonly device: GPUDevice, readonly dataset: Dataset, pipeline: GPUComputePipeline, tile: number, readonly output: 'score' | 'x0') {
     this.pipeline = pipeline;
@@ -33,7 +33,6 @@ export class DatasetScorePipeline {
     const packed = packDataset(dataset);
     this.data = device.createBuffer({ label: `dataset ${dataset.name}`, size: packed.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
     device.queue.writeBuffer(this.data, 0, packed);
-    this.params = device.createBuffer({ label: 'dataset batch params', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   }
 
   /**
@@ -55,22 +54,23 @@ export class DatasetScorePipeline {
     return new DatasetScorePipeline(device, dataset, pipeline, tile, output);
   }
 
-  /** Encodes the scores (or x0hat, per `output`) of `round.count` points at the round's time into `round.scores`. */
+  /** Encodes the scores (or x0hat, per `output`) of `round.count` points, each at its own time, into `round.scores`. */
   encode(encoder: GPUCommandEncoder, round: ExternalRound): void {
     if (round.dim !== this.dataset.dim) throw new MidstepError(`dataset batch score: points of dim ${round.dim}, expected ${this.dataset.dim}`);
     const groups = Math.ceil(round.count / BATCH_WG_SIZE);
     const maxX = this.device.limits.maxComputeWorkgroupsPerDimension;
     const gx = Math.min(groups, maxX), gy = Math.ceil(groups / gx);
-    if (this.paramsFor !== round.count) {
-      // the count is the same for every round of a run, so this write precedes all of them
-      this.device.queue.writeBuffer(this.params, 0, new Uint32Array([round.count, gx * BATCH_WG_SIZE, 0, 0]));
-      this.paramsFor = round.count;
+    let params = this.params.get(round.count);
+    if (!params) {
+      params = this.device.createBuffer({ label: `dataset batch params ${round.count}`, size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      this.device.queue.writeBuffer(params, 0, new Uint32Array([round.count, gx * BATCH_WG_SIZE, 0, 0]));
+      this.params.set(round.count, params);
     }
     const group = this.device.createBindGroup({
       layout: this.pipeline.getBindGroupLayout(0),
       entries: [
-        { binding: 0, resource: { buffer: this.params } },
-        { binding: 1, resource: { buffer: round.times, offset: round.timeOffset, size: 16 } },
+        { binding: 0, resource: { buffer: params } },
+        { binding: 1, resource: { buffer: round.times } },
         { binding: 2, resource: { buffer: round.points } },
         { binding: 3, resource: { buffer: this.data } },
         { binding: 4, resource: { buffer: round.scores } },
@@ -85,7 +85,8 @@ export class DatasetScorePipeline {
 
   destroy(): void {
     this.data.destroy();
-    this.params.destroy();
+    for (const b of this.params.values()) b.destroy();
+    this.params.clear();
   }
 }
 

@@ -12,10 +12,12 @@ export interface ScoreBindings {
   /** Frees the model's buffers. */
   destroy(): void;
   /**
-   * Encodes work that must run before row `row`'s dispatch (outside any compute pass), e.g. an
-   * external network writing the scores the kernel's model_eval then reads. Optional.
+   * Encodes work that must run before dispatch `replay` of row `row` (outside any compute pass),
+   * e.g. an external network writing the scores the kernel's model_eval then reads. Optional.
    */
-  encodeBeforeRow?(encoder: GPUCommandEncoder, row: number): void;
+  encodeBeforeRow?(encoder: GPUCommandEncoder, row: number, replay: number): void;
+  /** Dispatches of row `row` (staged external scores replay a row once per evaluation, plus one); default 1. */
+  rowDispatches?(row: number): number;
 }
 
 /** What a run tells a model when it creates its buffers. */
