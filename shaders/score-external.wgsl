@@ -1,6 +1,7 @@
-// A score computed outside the sampler kernels (src/scores/external-score.ts): before each
-// dispatch the app's own pipeline writes s_t(x_i) for every particle i into ext_scores
-// (P x DIM, row-major), from the state and the round's time; model_eval reads it back for the
+// A score computed outside the sampler kernels before each dispatch, at the stored state and the
+// row's time: used by the mixture score pass (src/scores/gmm-pass-score.ts; app-supplied external
+// scores go through the staged replay of score-staged.wgsl instead). The pass writes s_t(x_i) for
+// every particle i into ext_scores (P x DIM, row-major); model_eval reads it back for the
 // invocation's particle. EXT_SCORE / EXT_X0 / neither say what the app writes: the score s, the
 // denoiser x0hat, or the noise eps; the rest follows by Tweedie's formula, x0hat = (x + sigma^2 s) / m, s = -eps / sigma.
 // Valid only in kernels that evaluate once per dispatch, at the stored state, with one lane per
