@@ -14,6 +14,7 @@ import { composeShader, type ShaderDefines } from './gpu/compose.js';
 import { acquireDevice, type GpuContext } from './gpu/device.js';
 import { resolveRun, type RunSettings } from './run-request.js';
 import { adapterTraits, chooseScoreLayout, chooseScorePlacement, type ScorePlacement } from './gpu/kernel-select.js';
+import { resolveUpdateLayout, type UpdateLayout } from './gpu/update-layout.js';
 import { gmmPassScoreModel, PASS_SAMPLERS } from './scores/gmm-pass-score.js';
 import { gmmScoreModel } from './scores/gmm-score.js';
 import { MixtureScoreKernel } from './scores/mixture-score-kernel.js';
@@ -78,6 +79,13 @@ export interface SampleRequest extends RunSettings {
    * pass where {@link chooseScorePlacement} says it is faster for this d and adapter.
    */
   scoreLayout?: 'auto' | ScorePlacement;
+  /**
+   * How the update kernels map invocations to the state when the score is already in a buffer (the
+   * score pass, an external score): `'particle'` one invocation per particle looping over d,
+   * `'block'` one invocation per (particle, vec4 block), `'auto'` (default): by d and adapter
+   * ({@link chooseUpdateLayout}). Both give the same bits; other runs always use `'particle'`.
+   */
+  updateLayout?: 'auto' | UpdateLayout;
 }
 
 /** What the fault checks of a run found. */
@@ -132,6 +140,8 @@ export interface SampleResult {
   chunks?: number;
   /** Where the score was evaluated: fused into the sampler kernels, a separate pass, or a score model's own way. */
   scoreLayout?: ScorePlacement | 'model';
+  /** How the update kernels were laid out (see {@link SampleRequest.updateLayout}). */
+  updateLayout?: UpdateLayout;
 }
 
 interface Kernel {
@@ -341,6 +351,10 @@ export class Engine {
     const run = resolveRun(request, fused.dim, this.maxParticles(fused.dim));
     const { model, layout: scoreLayout } = await this.placeScore(request, fused, run.sampler.name);
     const { faultCheck, batch, batched } = resolveEngineRequest(request, run.plan.rows.length);
+    // per-block update kernels read the score from a buffer (shaders/score-external.wgsl)
+    const canBlock = model.shader === 'score-external' && run.plan.kernels.some((k) => k.blocked);
+    const updateLayout = resolveUpdateLayout(request.updateLayout, canBlock, model.dim, adapterTraits(this.gpu.device, this.gpu.isSoftware),
+      `the per-block update needs the score in a buffer (a score pass or an external score) and a sampler with a per-block kernel (euler-maruyama, ddpm, ddim, dpmpp-2m); got score layout ${scoreLayout} and ${run.sampler.name}`);
     if (faultCheck.policy === 'exclude' && request.keepBuffer) throw new RunOptionError('onNonFinite', 'exclude', '"error" or "ignore" with keepBuffer (excluded rows cannot be dropped from a kept buffer)');
     const lim = this.gpu.device.limits;
     checkRunMemory(runBuffers(run.plan, run.particles, model.dim, { readback: !request.keepBuffer, faultCheck: faultCheck.policy !== 'ignore' }),
@@ -349,7 +363,7 @@ export class Engine {
     const device = this.gpu.device;
     if (this.gpu.lostReason) throw new DeviceError(`the WebGPU device was lost (${this.gpu.lostReason}); create a new engine`);
     const uncapturedBefore = this.gpu.uncapturedErrors.length;
-    const plan = run.plan;
+    const plan = updateLayout === 'block' ? { ...run.plan, kernels: run.plan.kernels.map((k) => k.blocked ?? k) } : run.plan;
     // build only the kernels some row dispatches
     const used = new Set(plan.rows.map((r) => r.kernel));
     const [checkKernel, init, ...kernels] = await Promise.all([
@@ -546,6 +560,7 @@ export class Engine {
         snapshots,
         nonFinite,
         scoreLayout,
+        updateLayout,
       };
     } catch (e) {
       // leave the error scopes balanced

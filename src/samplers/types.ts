@@ -86,6 +86,13 @@ export interface KernelSpec {
   indirect?: { buffer: string; offset: number };
   /** Names of plan buffers this kernel only reads; they are bound read-only (declare them `var<storage, read>`). */
   readOnly?: string[];
+  /**
+   * The same update laid out for large d, one invocation per (particle, vec4 block) (`lanes` =
+   * ceil(d / 4)), bit-identical to this kernel; usable when the score is already in a buffer (a
+   * score pass or an external score). The engine picks it by the run's `updateLayout`
+   * (src/gpu/update-layout.ts).
+   */
+  blocked?: KernelSpec;
 }
 
 /** A planned run of one sampler. */
