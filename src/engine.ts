@@ -27,6 +27,8 @@ import { SnapshotRecorder, type RunSnapshots, type SnapshotOptions } from './sna
 export const WORKGROUP_SIZE = 64;
 /** The kernel that draws x_T ~ N(0, I). */
 const INIT_KERNEL: KernelSpec = { shader: 'init-normal', defines: {}, wantScore: false, wantX0: false };
+/** The same draws, one invocation per (particle, vec4 block), for runs with the per-block update layout. */
+const initBlockedKernel = (dim: number): KernelSpec => ({ shader: 'init-normal-blocked', defines: {}, wantScore: false, wantX0: false, lanes: Math.ceil(dim / 4) });
 
 /** Bytes per step row in the step uniform table (the uniform dynamic-offset alignment). */
 const ROW_BYTES = 256;
@@ -364,17 +366,19 @@ export class Engine {
     if (this.gpu.lostReason) throw new DeviceError(`the WebGPU device was lost (${this.gpu.lostReason}); create a new engine`);
     const uncapturedBefore = this.gpu.uncapturedErrors.length;
     const plan = updateLayout === 'block' ? { ...run.plan, kernels: run.plan.kernels.map((k) => k.blocked ?? k) } : run.plan;
+    const initKernel = updateLayout === 'block' ? initBlockedKernel(model.dim) : INIT_KERNEL;
     // build only the kernels some row dispatches
     const used = new Set(plan.rows.map((r) => r.kernel));
     const [checkKernel, init, ...kernels] = await Promise.all([
       faultCheck.policy !== 'ignore' ? this.faultKernels.get(model.dim) : null,
-      this.kernel(model, INIT_KERNEL, []),
+      this.kernel(model, initKernel, []),
       ...plan.kernels.map((k, i) => (used.has(i) ? this.kernel(model, k, plan.buffers) : null)),
     ]);
 
     const P = run.particles, d = model.dim, rows = plan.rows;
     const maxDim = device.limits.maxComputeWorkgroupsPerDimension;
     const grid = dispatchGrid(P, maxDim);
+    const initGrid = dispatchGrid(P * (initKernel.lanes ?? 1), maxDim);
     const grids = plan.kernels.map((k) => dispatchGrid(P * (k.lanes ?? 1), maxDim));
     const stateBytes = P * d * 4;
     const owned: { destroy(): void }[] = [];
@@ -425,7 +429,7 @@ export class Engine {
           ],
         });
       const modelGroup = (k: Kernel) => device.createBindGroup({ layout: k.group1, entries: scoreBindings.entries });
-      const initGroups = [group0(init, grid.rowStride, false), modelGroup(init)] as const;
+      const initGroups = [group0(init, initGrid.rowStride, false), modelGroup(init)] as const;
       const stepGroups = kernels.map((k, i) => (k ? ([group0(k, indirectArgs[i] ? 0 : grids[i]!.rowStride, true), modelGroup(k)] as const) : null));
 
       // rounds done after row i, for progress
@@ -449,7 +453,7 @@ export class Engine {
           pass.setPipeline(init!.pipeline);
           pass.setBindGroup(0, initGroups[0], [rows.length * ROW_BYTES]);
           pass.setBindGroup(1, initGroups[1]);
-          pass.dispatchWorkgroups(grid.x, grid.y);
+          pass.dispatchWorkgroups(initGrid.x, initGrid.y);
         }
         let current = -1;
         for (let i = first; i < end; i++) {

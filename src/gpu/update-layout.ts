@@ -15,10 +15,14 @@ export type UpdateLayout = 'particle' | 'block';
 
 /**
  * Smallest d at which the per-block update is the default on a software adapter (SwiftShader),
- * measured with bench/update-layout.ts (bench/results/update-layout-swiftshader.md): whole ddim /
- * ddpm runs at P = 1e4 tie at d <= 16 and the per-block layout wins from d = 64 on.
+ * measured with bench/update-layout.ts (bench/results/update-layout-swiftshader.md, whole runs of
+ * ddim, ddpm, dpmpp-2m at P = 1e3 and 1e4): on SwiftShader the two layouts are within noise of each
+ * other (a CPU has no coalescing to gain and caches either access pattern); the per-block one is
+ * behind at small d (geometric mean of block / particle speed 0.76-0.90 at d <= 64, 0.74 at
+ * P = 1e4, where it runs d / 4 times as many invocations), even at d = 256 (0.95-0.98) and ahead
+ * only from d = 784 (1.03-1.19). Hence 512, between the last d it lost and the first it won.
  */
-export const BLOCK_MIN_DIM_SOFTWARE = 64;
+export const BLOCK_MIN_DIM_SOFTWARE = 512;
 
 /**
  * Smallest d at which the per-block update is the default on a hardware GPU. Not measured (no GPU
