@@ -85,7 +85,7 @@ export interface SampleRequest extends RunSettings {
    * How the update kernels map invocations to the state when the score is already in a buffer (the
    * score pass, an external score): `'particle'` one invocation per particle looping over d,
    * `'block'` one invocation per (particle, vec4 block), `'auto'` (default): by d and adapter
-   * ({@link chooseUpdateLayout}). Both give the same bits; other runs always use `'particle'`.
+   * (`chooseUpdateLayout`, src/gpu/update-layout.ts). Both give the same bits; other runs always use `'particle'`.
    */
   updateLayout?: 'auto' | UpdateLayout;
 }
