@@ -14,6 +14,7 @@ import { composeShader, type ShaderDefines } from './gpu/compose.js';
 import { acquireDevice, type GpuContext } from './gpu/device.js';
 import { resolveRun, type RunSettings } from './run-request.js';
 import { adapterTraits, chooseScoreLayout, chooseScorePlacement, type ScorePlacement } from './gpu/kernel-select.js';
+import { resolveUpdateLayout, type UpdateLayout } from './gpu/update-layout.js';
 import { gmmPassScoreModel, PASS_SAMPLERS } from './scores/gmm-pass-score.js';
 import { gmmScoreModel } from './scores/gmm-score.js';
 import { MixtureScoreKernel } from './scores/mixture-score-kernel.js';
@@ -26,6 +27,8 @@ import { SnapshotRecorder, type RunSnapshots, type SnapshotOptions } from './sna
 export const WORKGROUP_SIZE = 64;
 /** The kernel that draws x_T ~ N(0, I). */
 const INIT_KERNEL: KernelSpec = { shader: 'init-normal', defines: {}, wantScore: false, wantX0: false };
+/** The same draws, one invocation per (particle, vec4 block), for runs with the per-block update layout. */
+const initBlockedKernel = (dim: number): KernelSpec => ({ shader: 'init-normal-blocked', defines: {}, wantScore: false, wantX0: false, lanes: Math.ceil(dim / 4) });
 
 /** Bytes per step row in the step uniform table (the uniform dynamic-offset alignment). */
 const ROW_BYTES = 256;
@@ -78,6 +81,13 @@ export interface SampleRequest extends RunSettings {
    * pass where {@link chooseScorePlacement} says it is faster for this d and adapter.
    */
   scoreLayout?: 'auto' | ScorePlacement;
+  /**
+   * How the update kernels map invocations to the state when the score is already in a buffer (the
+   * mixture score pass): `'particle'` one invocation per particle looping over d,
+   * `'block'` one invocation per (particle, vec4 block), `'auto'` (default): by d and adapter
+   * (`chooseUpdateLayout`, src/gpu/update-layout.ts). Both give the same bits; other runs always use `'particle'`.
+   */
+  updateLayout?: 'auto' | UpdateLayout;
 }
 
 /** What the fault checks of a run found. */
@@ -132,6 +142,8 @@ export interface SampleResult {
   chunks?: number;
   /** Where the score was evaluated: fused into the sampler kernels, a separate pass, or a score model's own way. */
   scoreLayout?: ScorePlacement | 'model';
+  /** How the update kernels were laid out (see {@link SampleRequest.updateLayout}). */
+  updateLayout?: UpdateLayout;
 }
 
 interface Kernel {
@@ -345,6 +357,10 @@ export class Engine {
     const run = resolveRun(request, fused.dim, this.maxParticles(fused.dim));
     const { model, layout: scoreLayout } = await this.placeScore(request, fused, run.sampler.name);
     const { faultCheck, batch, batched } = resolveEngineRequest(request, run.plan.rows.length);
+    // per-block update kernels read the score from a buffer (shaders/score-external.wgsl)
+    const canBlock = model.shader === 'score-external' && run.plan.kernels.some((k) => k.blocked);
+    const updateLayout = resolveUpdateLayout(request.updateLayout, canBlock, model.dim, adapterTraits(this.gpu.device, this.gpu.isSoftware),
+      `the per-block update needs the score in a buffer (the mixture score pass) and a sampler with a per-block kernel (euler-maruyama, ddpm, ddim, dpmpp-2m); got score layout ${scoreLayout} and ${run.sampler.name}`);
     if (faultCheck.policy === 'exclude' && request.keepBuffer) throw new RunOptionError('onNonFinite', 'exclude', '"error" or "ignore" with keepBuffer (excluded rows cannot be dropped from a kept buffer)');
     const lim = this.gpu.device.limits;
     checkRunMemory(runBuffers(run.plan, run.particles, model.dim, { readback: !request.keepBuffer, faultCheck: faultCheck.policy !== 'ignore' }),
@@ -353,18 +369,20 @@ export class Engine {
     const device = this.gpu.device;
     if (this.gpu.lostReason) throw new DeviceError(`the WebGPU device was lost (${this.gpu.lostReason}); create a new engine`);
     const uncapturedBefore = this.gpu.uncapturedErrors.length;
-    const plan = run.plan;
+    const plan = updateLayout === 'block' ? { ...run.plan, kernels: run.plan.kernels.map((k) => k.blocked ?? k) } : run.plan;
+    const initKernel = updateLayout === 'block' ? initBlockedKernel(model.dim) : INIT_KERNEL;
     // build only the kernels some row dispatches
     const used = new Set(plan.rows.map((r) => r.kernel));
     const [checkKernel, init, ...kernels] = await Promise.all([
       faultCheck.policy !== 'ignore' ? this.faultKernels.get(model.dim) : null,
-      this.kernel(model, INIT_KERNEL, []),
+      this.kernel(model, initKernel, []),
       ...plan.kernels.map((k, i) => (used.has(i) ? this.kernel(model, k, plan.buffers) : null)),
     ]);
 
     const P = run.particles, d = model.dim, rows = plan.rows;
     const maxDim = device.limits.maxComputeWorkgroupsPerDimension;
     const grid = dispatchGrid(P, maxDim);
+    const initGrid = dispatchGrid(P * (initKernel.lanes ?? 1), maxDim);
     const grids = plan.kernels.map((k) => dispatchGrid(P * (k.lanes ?? 1), maxDim));
     const stateBytes = P * d * 4;
     const owned: { destroy(): void }[] = [];
@@ -418,7 +436,7 @@ export class Engine {
           ],
         });
       const modelGroup = (k: Kernel) => device.createBindGroup({ layout: k.group1, entries: scoreBindings.entries });
-      const initGroups = [group0(init, grid.rowStride, false), modelGroup(init)] as const;
+      const initGroups = [group0(init, initGrid.rowStride, false), modelGroup(init)] as const;
       const stepGroups = kernels.map((k, i) => (k ? ([group0(k, indirectArgs[i] ? 0 : grids[i]!.rowStride, true), modelGroup(k)] as const) : null));
 
       // rounds done after row i, for progress
@@ -442,7 +460,7 @@ export class Engine {
           pass.setPipeline(init!.pipeline);
           pass.setBindGroup(0, initGroups[0], [rows.length * ROW_BYTES]);
           pass.setBindGroup(1, initGroups[1]);
-          pass.dispatchWorkgroups(grid.x, grid.y);
+          pass.dispatchWorkgroups(initGrid.x, initGrid.y);
         }
         let current = -1;
         for (let i = first; i < end; i++) {
@@ -558,6 +576,7 @@ export class Engine {
         snapshots,
         nonFinite,
         scoreLayout,
+        updateLayout,
       };
     } catch (e) {
       // leave the error scopes balanced

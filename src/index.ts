@@ -32,6 +32,7 @@ export { MixtureScoreKernel } from './scores/mixture-score-kernel.js';
 export { gmmPassScoreModel, PASS_SAMPLERS } from './scores/gmm-pass-score.js';
 export { gmmTimeTable } from './scores/gmm-time-table.js';
 export { chooseScoreLayout, chooseScorePlacement, PASS_MIN_DIM, adapterTraits, type ScoreLayout, type AdapterTraits, type ScorePlacement } from './gpu/kernel-select.js';
+export { chooseUpdateLayout, resolveUpdateLayout, BLOCK_MIN_DIM_SOFTWARE, BLOCK_MIN_DIM_HARDWARE, type UpdateLayout } from './gpu/update-layout.js';
 export { planChunks, runFootprint, RunMemoryError, type ChunkPlan, type BufferLimits } from './gpu/chunk-plan.js';
 export { Philox, Stream } from './rng/philox.js';
 export { timeGrid, GRID_NAMES, type GridName } from './math/grids.js';

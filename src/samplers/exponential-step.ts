@@ -1,10 +1,15 @@
 /**
  * The one-evaluation linear step x' = a x + b F(x, t) + b_prev F_prev + c z shared by
- * Euler-Maruyama, DDPM, DDIM and DPM-Solver++(2M) (kernel `shaders/exponential-step.wgsl`).
+ * Euler-Maruyama, DDPM, DDIM and DPM-Solver++(2M) (kernel `shaders/exponential-step.wgsl`; for a
+ * score already in a buffer and large d also `shaders/exponential-step-blocked.wgsl`, one invocation
+ * per (particle, vec4 block)).
  * Row layout: c0 = (a, b, b_prev, c), c1 = TimeParams of t.
  */
 import { newRow, setTime, type ReferenceContext, type SamplerPlan, type StepRow } from './types.js';
 import { Stream } from '../rng/philox.js';
+
+/** The large-d layout of the linear step (shaders/exponential-step-blocked.wgsl): one invocation per (particle, vec4 block). */
+export const BLOCKED_LINEAR_KERNEL = 'exponential-step-blocked';
 
 /** Coefficients of one linear step from time t. */
 export interface LinearStep {
@@ -39,6 +44,7 @@ export interface LinearKernelOptions {
 /** Kernel and reference parts of a plan made of linear steps. */
 export function linearPlan(rows: StepRow[], grid: Float64Array, nfe: number, dim: number, k: LinearKernelOptions): SamplerPlan {
   const wantScore = k.field === 'score';
+  const defines = { FIELD_SCORE: wantScore, USE_PREV_BUFFER: k.usePrev, NOISY: k.noisy };
   return {
     rows,
     nfe,
@@ -46,9 +52,11 @@ export function linearPlan(rows: StepRow[], grid: Float64Array, nfe: number, dim
     grid,
     kernels: [{
       shader: 'exponential-step',
-      defines: { FIELD_SCORE: wantScore, USE_PREV_BUFFER: k.usePrev, NOISY: k.noisy },
+      defines,
       wantScore,
       wantX0: !wantScore,
+      // one invocation per (particle, vec4 block), for a score already in a buffer
+      blocked: { shader: BLOCKED_LINEAR_KERNEL, defines, wantScore, wantX0: !wantScore, lanes: Math.ceil(dim / 4) },
     }],
     buffers: k.usePrev ? [{ name: 'prev', floatsPerParticle: dim }] : [],
     reference: (x, row, ctx) => linearReference(x, row, ctx, k),

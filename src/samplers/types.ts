@@ -99,6 +99,13 @@ export interface KernelSpec {
    * else 0. A staged external score (src/scores/external-score.ts) dispatches a row evals + 1 times.
    */
   evals?: number;
+  /**
+   * The same update laid out for large d, one invocation per (particle, vec4 block) (`lanes` =
+   * ceil(d / 4)), bit-identical to this kernel; usable when the score is already in a buffer (a
+   * mixture score pass). The engine picks it by the run's `updateLayout`
+   * (src/gpu/update-layout.ts).
+   */
+  blocked?: KernelSpec;
 }
 
 /** model_eval calls per invocation of `row` of kernel `spec` ({@link StepRow.evals}, else {@link KernelSpec.evals}). */

@@ -18,6 +18,7 @@
  * samplers is: the argument buffer could not be replayed).
  */
 import { MidstepError } from '../errors.js';
+import { BLOCKED_LINEAR_KERNEL } from '../samplers/exponential-step.js';
 import { rowEvals, type KernelSpec } from '../samplers/types.js';
 import type { ScoreBindings, ScoreModel, ScoreRunContext } from './types.js';
 
@@ -33,7 +34,9 @@ export const EXTERNAL_SAMPLERS: readonly string[] = ['euler-maruyama', 'ddpm', '
  */
 export function checkExternalKernels(what: string, kernels: readonly KernelSpec[]): void {
   for (const k of kernels) {
-    if (!EXTERNAL_KERNELS.includes(k.shader) || (k.lanes ?? 1) !== 1 || k.indirect) {
+    // the per-block linear step reads its block through model_eval_block, with ceil(d / 4) lanes
+    const lanesOk = (k.lanes ?? 1) === 1 || k.shader === BLOCKED_LINEAR_KERNEL;
+    if (!(EXTERNAL_KERNELS.includes(k.shader) || k.shader === BLOCKED_LINEAR_KERNEL) || !lanesOk || k.indirect) {
       throw new MidstepError(`${what}: kernel ${k.shader} evaluates the score inside the kernel; it runs with euler-maruyama, ddpm, ddim, dpmpp-2m, accelerated-sde`);
     }
   }
