@@ -41,7 +41,7 @@ export function tableBytes(dim: number, K: number): number {
 
 /**
  * The tiled mixture-score layout for dimension `dim` with `K` components.
- * Private state per invocation is 3 * ppt * d floats (x, the scaled difference, the score), so
+ * Private state per invocation is 2 * ppt * d floats (x and the score), so
  * up to d = 64 an invocation evaluates 4 particles; above, a particle is split over 2 .. 16
  * invocations (d up to 1024 with unrolled slices of at most 64 coordinates), the quadratic forms
  * summed in workgroup memory. On SwiftShader, table loads (not FMAs) bound a thread-per-particle kernel, so reuse
