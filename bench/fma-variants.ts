@@ -15,7 +15,10 @@ const gpu = await acquireNodeDevice();
 const device = gpu.device;
 const started = performance.now();
 
-/** WGSL of `chains` independent chains of vec`width`, `depth` steps per loop iteration; 256 x 32 mul-adds per invocation in all. */
+/** Loop iterations of a variant: about 256 x 32 mul-adds per invocation in all. */
+const iterations = (chains: number, width: number, depth: number) => Math.round((256 * 32) / (chains * width * depth));
+
+/** WGSL of `chains` independent chains of vec`width`, `depth` steps per loop iteration. */
 function shader(chains: number, width: number, depth: number): string {
   const T = width === 1 ? 'f32' : `vec${width}<f32>`;
   const init = Array.from({ length: chains }, (_, j) => `var a${j} = ${T}(s + ${(j * 0.01).toFixed(2)});`).join('\n  ');
@@ -31,14 +34,14 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let c = ${T}(params.y);
   let s = f32(i & 255u) * 1e-3;
   ${init}
-  for (var it = 0u; it < ${(256 * 32) / (chains * width * depth)}u; it++) {
+  for (var it = 0u; it < ${iterations(chains, width, depth)}u; it++) {
     ${body}
   }
   out[i] = ${lanes};
 }`;
 }
 
-const flopsPerInvocation = 256 * 64, n = 65536, groups = n / 64;
+const n = 65536, groups = n / 64;
 const out = device.createBuffer({ size: n * 16, usage: GPUBufferUsage.STORAGE });
 const params = device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
 device.queue.writeBuffer(params, 0, new Float32Array([0.999, 1e-3, groups * 64, 0]));
@@ -64,8 +67,8 @@ for (let r = 0; r < Number(values.rounds); r++) {
   for (const k of kernels) {
     const old = await time(kernels[0]!);
     const t = await time(k);
-    k.ratios.push(old / t);
-    k.gflops.push((n * flopsPerInvocation) / t / 1e9);
+    k.ratios.push((old / t) * (iterations(k.chains, k.width, k.depth) * k.chains * k.width * k.depth) / (256 * 32));
+    k.gflops.push((n * 2 * iterations(k.chains, k.width, k.depth) * k.chains * k.width * k.depth) / t / 1e9);
   }
 }
 const rows = kernels.map((k) => ({ chains: k.chains, width: k.width, depth: k.depth, overOld: median(k.ratios), gflops: median(k.gflops) }));

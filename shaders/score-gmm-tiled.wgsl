@@ -112,8 +112,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       // branch-free: rescaling only when the maximum grows (an if around the multiply) measured
       // about 2x slower on SwiftShader
       run_sum[r] = run_sum[r] * rescale + w;
-      // the scaled difference is recomputed rather than kept from the quadratic form: holding it
-      // for all PPT particles (3 x PPT x d private floats instead of 2) measured 25-50% slower
+      // the scaled difference is recomputed rather than kept from the quadratic form (2 x PPT x d
+      // private floats instead of 3): on SwiftShader 1.2-1.7x faster in paired runs at P = 20,000,
+      // equal within the noise at P = 1e5 (bench/results/perf-swiftshader-v3-before-after)
       for (var b = 0u; b < DIM4; b++) { // unroll
         s[r][b] = s[r][b] * rescale + w * ((x[r][b] - tab(mm0 + b)) * tab(ic0 + b)); }
     }

@@ -8,6 +8,7 @@
  */
 import { Engine } from '../engine.js';
 import { sampleReference } from '../reference.js';
+import type { GaussianMixture } from '../targets/gmm.js';
 import { benchMixture } from './targets.js';
 import { scoreFlops } from './score-bench.js';
 import { pairedRatio } from './paired.js';
@@ -40,9 +41,9 @@ export interface SamplerCase {
 /** Runs one case. `limits` are the micro-benchmark figures of the same adapter. */
 export async function benchSampler(
   engine: Engine, sampler: string, dim: number, particles: number,
-  opts: { nfe: number; runs: number; cpuParticles: number; components: number; limits: { fmaGflops: number; bandwidthGBs: number }; scoreLayout?: 'auto' | 'fused' | 'pass' },
+  opts: { nfe: number; runs: number; cpuParticles: number; components: number; limits: { fmaGflops: number; bandwidthGBs: number }; scoreLayout?: 'auto' | 'fused' | 'pass'; target?: GaussianMixture },
 ): Promise<SamplerCase> {
-  const target = benchMixture(dim, opts.components);
+  const target = opts.target ?? benchMixture(dim, opts.components);
   const settings = { target, sampler, nfe: opts.nfe, particles, seed: 1 };
   let steps = 0, nfe = 0, scoreLayout = '';
   const n = Math.min(particles, opts.cpuParticles);
