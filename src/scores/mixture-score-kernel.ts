@@ -39,12 +39,11 @@ export class MixtureScoreKernel {
     private readonly device: GPUDevice,
     readonly target: GaussianMixture,
     readonly layout: ScoreLayout,
+    /** The bindings, the table at a dynamic offset (one bind group for all times of a run). */
+    private readonly bindLayout: GPUBindGroupLayout,
     private readonly pipeline: GPUComputePipeline,
     private readonly table: GPUBuffer,
     private readonly params: GPUBuffer,
-    /** The same bindings with the table at a dynamic offset (one bind group for all times of a run). */
-    private readonly dynamicLayout: GPUBindGroupLayout,
-    private readonly dynamicPipeline: GPUComputePipeline,
   ) {}
 
   /** Compiles the kernel of `layout` for `target` (axis-aligned mixtures only). */
@@ -61,10 +60,10 @@ export class MixtureScoreKernel {
     const info = await module.getCompilationInfo();
     const errors = info.messages.filter((m) => m.type === 'error');
     if (errors.length) throw new MidstepError(`WGSL of ${shader} does not compile: ${errors.map((e) => `line ${e.lineNum}: ${e.message}`).join('; ')}`);
-    const pipeline = await device.createComputePipelineAsync({ label: shader, layout: 'auto', compute: { module, entryPoint: 'main' } });
+    // one pipeline (each one compiles the shader again: a minute for the large kernels on SwiftShader)
     const buf = (type: GPUBufferBindingType, hasDynamicOffset = false): GPUBufferBindingLayout => ({ type, hasDynamicOffset });
-    const dynamicLayout = device.createBindGroupLayout({
-      label: `${shader} (dynamic table)`,
+    const bindLayout = device.createBindGroupLayout({
+      label: shader,
       entries: [
         { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: buf('uniform') },
         { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: buf('read-only-storage') },
@@ -72,14 +71,14 @@ export class MixtureScoreKernel {
         { binding: 3, visibility: GPUShaderStage.COMPUTE, buffer: buf(layout.uniformTable ? 'uniform' : 'read-only-storage', true) },
       ],
     });
-    const dynamicPipeline = await device.createComputePipelineAsync({
-      label: `${shader} (dynamic table)`,
-      layout: device.createPipelineLayout({ bindGroupLayouts: [dynamicLayout] }),
+    const pipeline = await device.createComputePipelineAsync({
+      label: shader,
+      layout: device.createPipelineLayout({ bindGroupLayouts: [bindLayout] }),
       compute: { module, entryPoint: 'main' },
     });
     const table = device.createBuffer({ label: 'gmm time table', size: gmmTimeTable(target, 1).byteLength, usage: (layout.uniformTable ? GPUBufferUsage.UNIFORM : GPUBufferUsage.STORAGE) | GPUBufferUsage.COPY_DST });
     const params = device.createBuffer({ label: 'score params', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-    return new MixtureScoreKernel(device, target, layout, pipeline, table, params, dynamicLayout, dynamicPipeline);
+    return new MixtureScoreKernel(device, target, layout, bindLayout, pipeline, table, params);
   }
 
   /** Uploads the per-time table of time `t` and the particle count (queue writes, before the next submit). */
@@ -94,12 +93,12 @@ export class MixtureScoreKernel {
   /** A bind group reading states from `xs` and writing scores to `out` (both P x d f32). */
   bindGroup(xs: GPUBuffer, out: GPUBuffer): GPUBindGroup {
     return this.device.createBindGroup({
-      layout: this.pipeline.getBindGroupLayout(0),
+      layout: this.bindLayout,
       entries: [
         { binding: 0, resource: { buffer: this.params } },
         { binding: 1, resource: { buffer: xs } },
         { binding: 2, resource: { buffer: out } },
-        { binding: 3, resource: { buffer: this.table } },
+        { binding: 3, resource: { buffer: this.table, offset: 0, size: tableBytes(this.target.dim, this.target.K) } },
       ],
     });
   }
@@ -107,7 +106,7 @@ export class MixtureScoreKernel {
   /** Records the pass into `pass` (after {@link setTime} gave the grid). */
   encode(pass: GPUComputePassEncoder, group: GPUBindGroup, g: { x: number; y: number }): void {
     pass.setPipeline(this.pipeline);
-    pass.setBindGroup(0, group);
+    pass.setBindGroup(0, group, [0]);
     pass.dispatchWorkgroups(g.x, g.y);
   }
 
@@ -131,7 +130,7 @@ export class MixtureScoreKernel {
     this.device.queue.writeBuffer(table, 0, all);
     this.device.queue.writeBuffer(params, 0, new Uint32Array([particles, g.x * this.layout.wgSize, 0, 0]));
     const group = this.device.createBindGroup({
-      layout: this.dynamicLayout,
+      layout: this.bindLayout,
       entries: [
         { binding: 0, resource: { buffer: params } },
         { binding: 1, resource: { buffer: xs } },
@@ -141,7 +140,7 @@ export class MixtureScoreKernel {
     });
     return {
       encode: (pass, i) => {
-        pass.setPipeline(this.dynamicPipeline);
+        pass.setPipeline(this.pipeline);
         pass.setBindGroup(0, group, [i * record]);
         pass.dispatchWorkgroups(g.x, g.y);
       },
