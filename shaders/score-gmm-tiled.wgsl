@@ -76,7 +76,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (first >= params.count) { return; }
   var x: array<Vec, PPT>;
   var s: array<Vec, PPT>;
-  var y: array<Vec, PPT>;
   var run_max: array<f32, PPT>;
   var run_sum: array<f32, PPT>;
   for (var r = 0u; r < PPT; r++) { // unroll
@@ -98,9 +97,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       let ic = tab(ic0 + b);
       for (var r = 0u; r < PPT; r++) { // unroll
         let yb = x[r][b] - mm;
-        let a = yb * ic;
-        quad[r] += dot(yb, a);
-        y[r][b] = a;
+        quad[r] += dot(yb, yb * ic);
       }
     }
     let cst = tab(base).x;
@@ -115,8 +112,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       // branch-free: rescaling only when the maximum grows (an if around the multiply) measured
       // about 2x slower on SwiftShader
       run_sum[r] = run_sum[r] * rescale + w;
+      // the scaled difference is recomputed rather than kept from the quadratic form (2 x PPT x d
+      // private floats instead of 3): on SwiftShader 1.2-1.7x faster in paired runs at P = 20,000,
+      // equal within the noise at P = 1e5 (bench/results/perf-swiftshader-v3-before-after)
       for (var b = 0u; b < DIM4; b++) { // unroll
-        s[r][b] = s[r][b] * rescale + w * y[r][b]; }
+        s[r][b] = s[r][b] * rescale + w * ((x[r][b] - tab(mm0 + b)) * tab(ic0 + b)); }
     }
   }
   for (var r = 0u; r < PPT; r++) { // unroll

@@ -9,7 +9,7 @@ import { asRunError, throwIfLost, type RunPosition } from './gpu/device-loss.js'
 import { resolveEngineRequest } from './engine-request.js';
 import { dropParticles, faultError, FaultCheck, FaultCheckKernels, type NonFinitePolicy } from './gpu/fault-check.js';
 import { checkRunMemory, runBuffers } from './gpu/run-memory.js';
-import { planChunks, RunMemoryError, runFootprint } from './gpu/chunk-plan.js';
+import { planChunks, RunMemoryError, runFootprint, type ScorePassBytes } from './gpu/chunk-plan.js';
 import { composeShader, type ShaderDefines } from './gpu/compose.js';
 import { acquireDevice, type GpuContext } from './gpu/device.js';
 import { resolveRun, type RunSettings } from './run-request.js';
@@ -17,7 +17,7 @@ import { adapterTraits, chooseScoreLayout, chooseScorePlacement, type ScorePlace
 import { resolveUpdateLayout, type UpdateLayout } from './gpu/update-layout.js';
 import { gmmPassScoreModel, PASS_SAMPLERS } from './scores/gmm-pass-score.js';
 import { gmmScoreModel } from './scores/gmm-score.js';
-import { MixtureScoreKernel } from './scores/mixture-score-kernel.js';
+import { MixtureScoreKernel, runTableBytes } from './scores/mixture-score-kernel.js';
 import type { ScoreBindings, ScoreModel } from './scores/types.js';
 import { ROW_COEFFS, type KernelSpec, type PlanBuffer, type StepRow } from './samplers/types.js';
 import { GaussianMixture } from './targets/gmm.js';
@@ -218,16 +218,10 @@ export class Engine {
    * @throws RunOptionError for a scoreLayout that is unknown or impossible here.
    */
   private async placeScore(request: SampleRequest, fused: ScoreModel, sampler: string): Promise<{ model: ScoreModel; layout: ScorePlacement | 'model' }> {
-    const want = request.scoreLayout ?? 'auto';
-    if (want !== 'auto' && want !== 'fused' && want !== 'pass') throw new RunOptionError('scoreLayout', want, '"auto", "fused" or "pass"');
-    const t = request.target;
-    if (!(t instanceof GaussianMixture)) return { model: fused, layout: 'model' };
-    const can = t.eigenvectors === null && PASS_SAMPLERS.includes(sampler);
-    if (want === 'pass' && !can) {
-      throw new RunOptionError('scoreLayout', want, '"auto" or "fused"', `the score pass needs an axis-aligned mixture and one of ${PASS_SAMPLERS.join(', ')}; got ${t.covKind} covariances and ${sampler}`);
-    }
+    const placement = this.scorePlacement(request, sampler);
+    if (placement !== 'pass') return { model: fused, layout: placement };
+    const t = request.target as GaussianMixture;
     const traits = adapterTraits(this.gpu.device, this.gpu.isSoftware);
-    if (!can || want === 'fused' || (want === 'auto' && chooseScorePlacement(t.dim, t.K, traits) === 'fused')) return { model: fused, layout: 'fused' };
     let kernel = this.passKernels.get(t);
     if (!kernel) {
       kernel = MixtureScoreKernel.create(this.gpu.device, t, chooseScoreLayout(t.dim, t.K, traits));
@@ -235,6 +229,34 @@ export class Engine {
       this.passKernels.set(t, kernel);
     }
     return { model: gmmPassScoreModel(t, await kernel), layout: 'pass' };
+  }
+
+  /**
+   * Where the score of a run of `sampler` is evaluated (a pure function of the request, the
+   * sampler and the adapter, so the memory check before allocating knows about the score pass).
+   * @throws RunOptionError for a scoreLayout that is unknown or impossible here.
+   */
+  private scorePlacement(request: SampleRequest, sampler: string): ScorePlacement | 'model' {
+    const want = request.scoreLayout ?? 'auto';
+    if (want !== 'auto' && want !== 'fused' && want !== 'pass') throw new RunOptionError('scoreLayout', want, '"auto", "fused" or "pass"');
+    const t = request.target;
+    if (!(t instanceof GaussianMixture)) return 'model';
+    const can = t.eigenvectors === null && PASS_SAMPLERS.includes(sampler);
+    if (want === 'pass' && !can) {
+      throw new RunOptionError('scoreLayout', want, '"auto" or "fused"', `the score pass needs an axis-aligned mixture and one of ${PASS_SAMPLERS.join(', ')}; got ${t.covKind} covariances and ${sampler}`);
+    }
+    const traits = adapterTraits(this.gpu.device, this.gpu.isSoftware);
+    if (!can || want === 'fused' || (want === 'auto' && chooseScorePlacement(t.dim, t.K, traits) === 'fused')) return 'fused';
+    return 'pass';
+  }
+
+  /** Fixed bytes of the score pass of a run of `rows` rows, or undefined when the run has none. */
+  private scorePassBytes(request: SampleRequest, sampler: string, rows: number): ScorePassBytes | undefined {
+    if (this.scorePlacement(request, sampler) !== 'pass') return undefined;
+    const t = request.target as GaussianMixture;
+    const lim = this.gpu.device.limits;
+    const uniform = !!chooseScoreLayout(t.dim, t.K, adapterTraits(this.gpu.device, this.gpu.isSoftware)).uniformTable;
+    return { tableBytes: runTableBytes(t.dim, t.K, rows, uniform ? lim.minUniformBufferOffsetAlignment : lim.minStorageBufferOffsetAlignment) };
   }
 
   /** Builds (or reuses) the pipeline of kernel `spec` for `model`, with `buffers` extra bindings. */
@@ -302,7 +324,8 @@ export class Engine {
     const started = performance.now();
     const model = toScoreModel(request.target);
     const run = resolveRun(request, model.dim);
-    const footprint = runFootprint(run.plan, model.dim, { readback: !request.keepBuffer });
+    const scorePass = this.scorePassBytes(request, run.sampler.name, run.plan.rows.length);
+    const footprint = runFootprint(run.plan, model.dim, { readback: !request.keepBuffer, scorePass });
     const split = planChunks(run.particles, footprint, this.gpu.device.limits, {
       maxChunkParticles: request.maxChunkParticles,
       deviceBudgetBytes: request.deviceBudgetBytes,
@@ -363,7 +386,8 @@ export class Engine {
       `the per-block update needs the score in a buffer (the mixture score pass) and a sampler with a per-block kernel (euler-maruyama, ddpm, ddim, dpmpp-2m); got score layout ${scoreLayout} and ${run.sampler.name}`);
     if (faultCheck.policy === 'exclude' && request.keepBuffer) throw new RunOptionError('onNonFinite', 'exclude', '"error" or "ignore" with keepBuffer (excluded rows cannot be dropped from a kept buffer)');
     const lim = this.gpu.device.limits;
-    checkRunMemory(runBuffers(run.plan, run.particles, model.dim, { readback: !request.keepBuffer, faultCheck: faultCheck.policy !== 'ignore' }),
+    const scorePass = scoreLayout === 'pass' ? this.scorePassBytes(request, run.sampler.name, run.plan.rows.length) : undefined;
+    checkRunMemory(runBuffers(run.plan, run.particles, model.dim, { readback: !request.keepBuffer, faultCheck: faultCheck.policy !== 'ignore', scorePass }),
       { maxBufferSize: lim.maxBufferSize, maxStorageBufferBindingSize: lim.maxStorageBufferBindingSize, budget: this.options.memoryBudget ?? Infinity }, run.particles);
     if (request.signal?.aborted) throw new CancelledError('run cancelled before it started');
     const device = this.gpu.device;

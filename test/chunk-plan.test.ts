@@ -4,12 +4,14 @@
  * forced small chunks equals the same run in one piece, bit for bit.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../src/engine.js';
+import { benchMixture } from '../src/bench/targets.js';
+import { Engine } from '../src/engine.js';
 import { ResourceLimitError } from '../src/errors.js';
 import { BUFFER_HEADROOM, planChunks, runFootprint, RunMemoryError, type BufferLimits } from '../src/gpu/chunk-plan.js';
 import { resolveRun } from '../src/run-request.js';
 import { loadTarget } from '../src/targets/presets.js';
-import { testEngine } from './helpers/gpu.js';
+import { runTableBytes } from '../src/scores/mixture-score-kernel.js';
+import { testEngine, testGpu } from './helpers/gpu.js';
 
 const GiB = 2 ** 30;
 const limits1G: BufferLimits = { maxStorageBufferBindingSize: GiB, maxBufferSize: GiB, maxComputeWorkgroupsPerDimension: 65535 };
@@ -35,6 +37,19 @@ describe('chunk planning (pure)', () => {
     expect(p.chunks.reduce((s, c) => s + c.particles, 0)).toBe(4_000_000);
     expect(p.chunks[7]).toEqual({ start: 7 * 524_032, particles: 4_000_000 - 7 * 524_032 });
     expect(p.limitedBy).toMatch(/particles/);
+  });
+
+  it('the score pass adds its P x d score buffer and its per-row tables to a run', () => {
+    const run = resolveRun({ sampler: 'ddim', nfe: 20, particles: 1 }, 64);
+    const tableBytes = runTableBytes(64, 16, run.plan.rows.length, 256);
+    // 20 rows of 16 * (1 + 2 * 16) vec4s = 8448 bytes each, padded to 8448 (a multiple of 256), + 16 B parameters
+    expect(tableBytes).toBe(20 * 8448 + 16);
+    const fp = runFootprint(run.plan, 64, { scorePass: { tableBytes } });
+    expect(fp.buffers.find((b) => b.name === 'score pass scores')).toEqual({ name: 'score pass scores', bytesPerParticle: 256, fixedBytes: 0, storage: true });
+    const p = planChunks(4_000_000, fp, limits1G);
+    // state, scores and readback at 256 B per particle each, the step table and the score tables
+    expect(p.deviceBytesPerChunk).toBe(3 * 256 * 4_000_000 + 21 * 256 + tableBytes);
+    expect(p.deviceBytesPerChunk - planChunks(4_000_000, footprint('ddim', 64), limits1G).deviceBytesPerChunk).toBe(256 * 4_000_000 + tableBytes);
   });
 
   it('a sampler with large per-particle buffers is bounded by its largest buffer', () => {
@@ -95,5 +110,26 @@ describe('chunked runs on the device', () => {
   it('keepBuffer with a run that needs chunks is refused before allocating', async () => {
     await expect(engine.sample({ target: loadTarget('ring2d'), sampler: 'ddim', nfe: 4, particles: 100, keepBuffer: true, maxChunkParticles: 40 }))
       .rejects.toThrow(/keepBuffer needs the run in one buffer, but 100 particles need 3 chunks/);
+  });
+
+  it('a score-pass run counts its score buffer: a device budget splits it into more chunks than the fused run, and the memory budget refuses it before allocating', async () => {
+    const target = benchMixture(16, 4);
+    const settings = { target, sampler: 'ddim', nfe: 4, particles: 1000, seed: 3 };
+    const fixed = 5 * 256 + runTableBytes(16, 4, 4, (await testGpu()).device.limits.minUniformBufferOffsetAlignment);
+    // room for 400 particles of the pass layout (state, scores, readback: 192 B each), 600 of the fused one
+    const deviceBudgetBytes = fixed + 400 * 192;
+    const fused = await engine.sample({ ...settings, scoreLayout: 'fused', deviceBudgetBytes });
+    const pass = await engine.sample({ ...settings, scoreLayout: 'pass', deviceBudgetBytes });
+    const whole = await engine.sample({ ...settings, scoreLayout: 'pass' });
+    expect(fused.chunks).toBe(2);
+    expect(pass.chunks).toBe(3);
+    expect(whole.chunks).toBe(1);
+    expect(Array.from(pass.samples!)).toEqual(Array.from(whole.samples!));
+    // an engine whose memory budget holds the fused run but not the pass's extra 64 B per particle
+    const tight = new Engine(await testGpu(), { memoryBudget: 1000 * 128 + fixed + 64 * 1000 - 1 });
+    await expect(tight.sample({ ...settings, scoreLayout: 'pass' })).rejects.toThrow(ResourceLimitError);
+    await expect(tight.sample({ ...settings, scoreLayout: 'pass' })).rejects.toThrow(/score pass scores 64000/);
+    expect((await tight.sample({ ...settings, scoreLayout: 'fused' })).particles).toBe(1000);
+    tight.destroy();
   });
 });

@@ -43,15 +43,22 @@ describe('per-time table', () => {
 
 describe('layout choice', () => {
   const traits = { isSoftware: true, maxComputeWorkgroupStorageSize: 16384, maxComputeInvocationsPerWorkgroup: 256, maxUniformBufferBindingSize: 65536 };
-  it('more particles per invocation for small d, one for large d', () => {
+  const hw = { ...traits, isSoftware: false };
+  it('more particles per invocation for small d; for large d streaming on software, one particle split over invocations on hardware', () => {
     expect(chooseScoreLayout(2, 16, traits).ppt).toBe(4);
     expect(chooseScoreLayout(64, 16, traits).ppt).toBe(4);
-    expect(chooseScoreLayout(784, 16, traits).ppt).toBe(1);
-    // large d: a particle split over invocations, slices of at most 16 vec4s
-    expect(chooseScoreLayout(64, 16, traits).split).toBe(1);
-    expect(chooseScoreLayout(100, 16, traits).split).toBe(2);
-    expect(chooseScoreLayout(784, 16, traits).split).toBe(16);
-    expect(chooseScoreLayout(1024, 16, traits).split).toBe(16);
+    expect(chooseScoreLayout(64, 16, traits).stream).toBeUndefined();
+    // large d on SwiftShader: 4 particles per invocation streaming over d
+    expect(chooseScoreLayout(784, 16, traits)).toMatchObject({ ppt: 4, split: 1, stream: true });
+    expect(chooseScoreLayout(100, 16, traits)).toMatchObject({ ppt: 4, split: 1, stream: true });
+    // ... unless K is too large to unroll the components
+    expect(chooseScoreLayout(784, 32, traits).split).toBe(16);
+    // large d on hardware: a particle split over invocations, slices of at most 16 vec4s
+    expect(chooseScoreLayout(784, 16, hw).ppt).toBe(1);
+    expect(chooseScoreLayout(64, 16, hw).split).toBe(1);
+    expect(chooseScoreLayout(100, 16, hw).split).toBe(2);
+    expect(chooseScoreLayout(784, 16, hw).split).toBe(16);
+    expect(chooseScoreLayout(1024, 16, hw).split).toBe(16);
     expect(tableBytes(64, 16)).toBe(16 * 16 * 33);
     // the table is in a uniform buffer only when it fits 64 KiB
     expect(chooseScoreLayout(64, 16, traits).uniformTable).toBe(true);
@@ -112,9 +119,16 @@ describe('tiled kernel equals the float64 score', () => {
     expect(maxErr).toBeLessThan(2e-4);
   });
 
-  it('the automatic layout at d = 100 (2 invocations per particle)', async () => {
-    const layout = chooseScoreLayout(100, 16, adapterTraits(gpu.device, gpu.isSoftware));
-    const { maxErr } = await gpuScores(layout, 100, 70, 0.05);
+  it('the stream layout (4 particles per invocation, streaming over d, storage table) at d = 1024', async () => {
+    const { maxErr, maxRef } = await gpuScores({ ppt: 4, wgSize: 64, stage: false, uniformTable: false, split: 1, stream: true }, 1024, 261, 0.3);
+    expect(maxRef).toBeGreaterThan(1);
+    expect(maxErr).toBeLessThan(2e-4);
+  });
+
+  it('the automatic layout at d = 130 (streaming on software adapters, split on hardware; a d not a multiple of 4, a tail block)', async () => {
+    const layout = chooseScoreLayout(130, 16, adapterTraits(gpu.device, gpu.isSoftware));
+    const { maxErr, maxRef } = await gpuScores(layout, 130, 261, 0.02);
+    expect(maxRef).toBeGreaterThan(1);
     expect(maxErr).toBeLessThan(2e-4);
   });
 });

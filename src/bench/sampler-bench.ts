@@ -1,15 +1,17 @@
 /**
  * The sampler benchmark: a whole run of one sampler on the engine (wall time of `Engine.sample`,
- * planning to readback, after a warm-up run that compiles the kernels; median of several runs) and
- * of the float64 CPU reference on a particle subset (its time per particle is constant, so it is
- * extrapolated linearly to P), in the same process. Throughputs: particle-steps per second (one
+ * planning to readback) and of the float64 CPU reference on a particle subset (its time per
+ * particle is constant, so it is extrapolated linearly to P), in the same process, timed in
+ * alternating pairs after one warm-up of each (kernel compilation on the GPU side, the JIT on the
+ * CPU side); times are medians and the speedup is the median of the per-pair ratios. Throughputs: particle-steps per second (one
  * step = one dispatch of the plan) and particle score evaluations per second (nfe per particle).
  */
 import { Engine } from '../engine.js';
 import { sampleReference } from '../reference.js';
+import type { GaussianMixture } from '../targets/gmm.js';
 import { benchMixture } from './targets.js';
 import { scoreFlops } from './score-bench.js';
-import { medianWall } from './timing.js';
+import { pairedRatio } from './paired.js';
 
 /** One (sampler, d, P) case. */
 export interface SamplerCase {
@@ -39,20 +41,27 @@ export interface SamplerCase {
 /** Runs one case. `limits` are the micro-benchmark figures of the same adapter. */
 export async function benchSampler(
   engine: Engine, sampler: string, dim: number, particles: number,
-  opts: { nfe: number; runs: number; cpuParticles: number; components: number; limits: { fmaGflops: number; bandwidthGBs: number }; scoreLayout?: 'auto' | 'fused' | 'pass' },
+  opts: { nfe: number; runs: number; cpuParticles: number; components: number; limits: { fmaGflops: number; bandwidthGBs: number }; scoreLayout?: 'auto' | 'fused' | 'pass'; target?: GaussianMixture },
 ): Promise<SamplerCase> {
-  const target = benchMixture(dim, opts.components);
+  const target = opts.target ?? benchMixture(dim, opts.components);
   const settings = { target, sampler, nfe: opts.nfe, particles, seed: 1 };
   let steps = 0, nfe = 0, scoreLayout = '';
-  const gpuSeconds = await medianWall(async () => {
+  const n = Math.min(particles, opts.cpuParticles);
+  const gpu = async () => {
+    const t0 = performance.now();
     const r = await engine.sample({ ...settings, scoreLayout: opts.scoreLayout ?? 'auto' });
     scoreLayout = r.scoreLayout ?? '';
     steps = r.steps;
     nfe = r.nfe;
-  }, opts.runs, 1);
-  const n = Math.min(particles, opts.cpuParticles);
-  const cpuSub = await medianWall(() => sampleReference({ ...settings, particles: n }), opts.runs > 1 ? 2 : 1, 0);
-  const cpuSeconds = (cpuSub * particles) / n;
+    return (performance.now() - t0) / 1000;
+  };
+  const cpu = async () => {
+    const t0 = performance.now();
+    sampleReference({ ...settings, particles: n });
+    return (((performance.now() - t0) / 1000) * particles) / n;
+  };
+  const r = await pairedRatio(cpu, gpu, Math.max(1, opts.runs));
+  const gpuSeconds = r.b, cpuSeconds = r.a;
   const flops = scoreFlops(dim, opts.components) * nfe * particles;
   return {
     sampler, dim, particles, nfe, steps, scoreLayout,
@@ -63,7 +72,7 @@ export async function benchSampler(
     cpuSeconds,
     cpuStepsPerSecond: (particles * steps) / cpuSeconds,
     cpuEvalsPerSecond: (particles * nfe) / cpuSeconds,
-    speedup: cpuSeconds / gpuSeconds,
+    speedup: r.ratio,
     fractionOfFmaPeak: flops / gpuSeconds / 1e9 / opts.limits.fmaGflops,
     fractionOfBandwidth: (8 * dim * steps * particles) / gpuSeconds / 1e9 / opts.limits.bandwidthGBs,
   };

@@ -103,7 +103,7 @@ export async function benchScore(gpu: GpuContext, dim: number, particles: number
   const tiled = await MixtureScoreKernel.create(device, target, layout);
   {
     const g = tiled.setTime(t, P), group = tiled.bindGroup(xs, out);
-    await figure((layout.split ?? 1) > 1 ? 'split (score-gmm-split)' : 'tiled (score-gmm-tiled)', (c) => tiled.encode(c, group, g), layout);
+    await figure(layout.stream ? 'stream (score-gmm-stream)' : (layout.split ?? 1) > 1 ? 'split (score-gmm-split)' : 'tiled (score-gmm-tiled)', (c) => tiled.encode(c, group, g), layout);
   }
   tiled.destroy();
   timer.destroy();

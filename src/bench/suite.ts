@@ -3,6 +3,7 @@
  * a grid of dimensions and particle counts, on the WebGPU adapter and the float64 CPU reference in
  * the same run. Cases whose predicted GPU time exceeds a cap are skipped and listed as skipped.
  */
+import { benchMixture } from './targets.js';
 import { Engine } from '../engine.js';
 import type { GpuContext } from '../gpu/device.js';
 import { measureBandwidth, measureFmaPeak } from './microbench.js';
@@ -89,6 +90,8 @@ export async function runBench(gpu: GpuContext, config: BenchConfig, command: st
   const samplers: SamplerCase[] = [];
   const skipped: BenchReport['skipped'] = [];
   const limits = { fmaGflops: micro.fmaGflops, bandwidthGBs: micro.bandwidthGBs };
+  // one target object per d, so the engine compiles each d's score-pass kernel once, not per sampler
+  const targets = new Map(config.dims.map((d) => [d, benchMixture(d, config.components)]));
   for (const sampler of config.samplers) {
     for (const dim of config.dims) {
       let prev: SamplerCase | null = null;
@@ -100,7 +103,7 @@ export async function runBench(gpu: GpuContext, config: BenchConfig, command: st
             continue;
           }
         }
-        const c = await benchSampler(engine, sampler, dim, particles, { nfe: config.nfe, runs: config.runs, cpuParticles: config.cpuParticles, components: config.components, limits, scoreLayout: config.scoreLayout });
+        const c = await benchSampler(engine, sampler, dim, particles, { nfe: config.nfe, runs: config.runs, cpuParticles: config.cpuParticles, components: config.components, limits, scoreLayout: config.scoreLayout, target: targets.get(dim) });
         samplers.push(c);
         prev = c;
         log(`${sampler} d=${dim} P=${particles} (${c.scoreLayout}): ${fmt(c.gpuStepsPerSecond)} particle-steps/s GPU, ${fmt(c.cpuStepsPerSecond)} CPU, ${c.speedup.toFixed(2)}x`);

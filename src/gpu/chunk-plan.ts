@@ -51,8 +51,11 @@ export interface RunFootprint {
   hostBytesPerParticle: number;
 }
 
-/** The device buffers of a run of `plan` in dimension `dim`: state, plan buffers, step table, readback. */
-export function runFootprint(plan: Pick<SamplerPlan, 'buffers' | 'kernels' | 'rows'>, dim: number, opts: { readback?: boolean; modelBytes?: number } = {}): RunFootprint {
+/**
+ * The device buffers of a run of `plan` in dimension `dim`: state, plan buffers, step table,
+ * readback, and with `scorePass` the mixture-score pass's P x d score buffer and its per-row tables.
+ */
+export function runFootprint(plan: Pick<SamplerPlan, 'buffers' | 'kernels' | 'rows'>, dim: number, opts: { readback?: boolean; modelBytes?: number; scorePass?: ScorePassBytes } = {}): RunFootprint {
   const readback = opts.readback ?? true;
   const buffers: BufferNeed[] = [
     { name: 'particles', bytesPerParticle: 4 * dim, fixedBytes: 0, storage: true },
@@ -65,9 +68,19 @@ export function runFootprint(plan: Pick<SamplerPlan, 'buffers' | 'kernels' | 'ro
     { name: 'steps', bytesPerParticle: 0, fixedBytes: (plan.rows.length + 1) * ROW_BYTES, storage: false },
     { name: 'score model', bytesPerParticle: 0, fixedBytes: opts.modelBytes ?? 0, storage: true },
   ];
+  if (opts.scorePass) {
+    buffers.push({ name: 'score pass scores', bytesPerParticle: 4 * dim, fixedBytes: 0, storage: true });
+    buffers.push({ name: 'score pass tables', bytesPerParticle: 0, fixedBytes: opts.scorePass.tableBytes, storage: false });
+  }
   if (readback) buffers.push({ name: 'readback', bytesPerParticle: 4 * dim, fixedBytes: 0, storage: false });
   const maxLanes = Math.max(1, ...plan.kernels.map((k) => k.lanes ?? 1));
   return { buffers, maxLanes, hostBytesPerParticle: readback ? 4 * dim : 0 };
+}
+
+/** Fixed device bytes of a run's mixture-score pass (besides its P x d score buffer). */
+export interface ScorePassBytes {
+  /** The per-row time tables and the pass's parameters, in all. */
+  tableBytes: number;
 }
 
 /** A particle range of a chunked run. */

@@ -29,6 +29,11 @@ export interface ScoreLayout {
    * quadratic forms are summed in workgroup memory (ppt is then 1).
    */
   split?: number;
+  /**
+   * shaders/score-gmm-stream.wgsl: ppt particles per invocation, streaming over the coordinates
+   * twice with the components unrolled (large d on software adapters; split is then 1).
+   */
+  stream?: boolean;
 }
 
 /** Most vec4 blocks of state one invocation holds with its loops unrolled (the composer's MAX_UNROLL). */
@@ -41,7 +46,7 @@ export function tableBytes(dim: number, K: number): number {
 
 /**
  * The tiled mixture-score layout for dimension `dim` with `K` components.
- * Private state per invocation is 3 * ppt * d floats (x, the scaled difference, the score), so
+ * Private state per invocation is 2 * ppt * d floats (x and the score), so
  * up to d = 64 an invocation evaluates 4 particles; above, a particle is split over 2 .. 16
  * invocations (d up to 1024 with unrolled slices of at most 64 coordinates), the quadratic forms
  * summed in workgroup memory. On SwiftShader, table loads (not FMAs) bound a thread-per-particle kernel, so reuse
@@ -49,13 +54,19 @@ export function tableBytes(dim: number, K: number): number {
  * so it is used on hardware adapters only (where workgroup memory is the fast path). The table
  * is a uniform buffer when it fits one uniform binding. Measured on SwiftShader (bench/results):
  * 4 particles per invocation beat 1, 2 and 8 at d = 64; a two-pass variant (quadratic forms, then
- * the weighted sum, components unrolled) was not faster and was dropped.
+ * the weighted sum, components unrolled) was not faster and was dropped. Above d = 64 on
+ * SwiftShader (K <= 16), the streaming kernel (4 particles per invocation, both passes over d in
+ * vec4 blocks with the components unrolled) measured about 3x the split kernel at d = 256 and 1024.
  */
 export function chooseScoreLayout(dim: number, K: number, a: AdapterTraits): ScoreLayout {
   const wgSize = Math.min(64, a.maxComputeInvocationsPerWorkgroup);
   const bytes = tableBytes(dim, K);
   const uniform = bytes <= Math.min(65536, a.maxUniformBufferBindingSize);
   const d4 = Math.ceil(dim / 4);
+  if (d4 > MAX_SLICE4 && a.isSoftware && K <= MAX_SLICE4) {
+    // large d on a CPU implementation: stream over d (no workgroup reductions, no barriers)
+    return { ppt: 4, wgSize, stage: false, uniformTable: uniform, split: 1, stream: true };
+  }
   if (d4 > MAX_SLICE4) {
     // large d: split each particle over invocations so that every slice is unrolled
     let split = 1;

@@ -8,6 +8,17 @@ import { composeShader } from '../gpu/compose.js';
 import type { ScoreLayout } from '../gpu/kernel-select.js';
 import type { GaussianMixture } from '../targets/gmm.js';
 import { gmmTimeTable } from './gmm-time-table.js';
+import { tableBytes } from '../gpu/kernel-select.js';
+
+/** Bytes of one per-time table record of a run, padded to the dynamic-offset alignment. */
+export function tableRecordBytes(dim: number, K: number, align: number): number {
+  return Math.ceil(tableBytes(dim, K) / align) * align;
+}
+
+/** Fixed device bytes {@link MixtureScoreKernel.runTimes} allocates for `times` times (tables and parameters). */
+export function runTableBytes(dim: number, K: number, times: number, align: number): number {
+  return tableRecordBytes(dim, K, align) * Math.max(1, times) + 16;
+}
 
 /** Workgroup grid for `groups` workgroups: (x, y) with x at most `maxPerDim`. */
 function grid(groups: number, maxPerDim: number): { x: number; y: number } {
@@ -28,6 +39,8 @@ export class MixtureScoreKernel {
     private readonly device: GPUDevice,
     readonly target: GaussianMixture,
     readonly layout: ScoreLayout,
+    /** The bindings, the table at a dynamic offset (one bind group for all times of a run). */
+    private readonly bindLayout: GPUBindGroupLayout,
     private readonly pipeline: GPUComputePipeline,
     private readonly table: GPUBuffer,
     private readonly params: GPUBuffer,
@@ -37,7 +50,8 @@ export class MixtureScoreKernel {
   static async create(device: GPUDevice, target: GaussianMixture, layout: ScoreLayout): Promise<MixtureScoreKernel> {
     if (target.eigenvectors !== null) throw new MidstepError(`the tiled mixture score needs an axis-aligned mixture; ${target.name} has full covariances`);
     const split = layout.split ?? 1;
-    const shader = split > 1 ? 'score-gmm-split' : 'score-gmm-tiled';
+    const shader = layout.stream ? 'score-gmm-stream' : split > 1 ? 'score-gmm-split' : 'score-gmm-tiled';
+    if (layout.stream && (split !== 1 || layout.stage)) throw new MidstepError(`a stream layout needs split 1 and no staging; got ${JSON.stringify(layout)}`);
     if (split > 1 && (layout.ppt !== 1 || layout.stage || layout.wgSize % split !== 0)) {
       throw new MidstepError(`a split layout needs ppt 1, no staging and a workgroup size divisible by split; got ${JSON.stringify(layout)}`);
     }
@@ -46,10 +60,25 @@ export class MixtureScoreKernel {
     const info = await module.getCompilationInfo();
     const errors = info.messages.filter((m) => m.type === 'error');
     if (errors.length) throw new MidstepError(`WGSL of ${shader} does not compile: ${errors.map((e) => `line ${e.lineNum}: ${e.message}`).join('; ')}`);
-    const pipeline = await device.createComputePipelineAsync({ label: shader, layout: 'auto', compute: { module, entryPoint: 'main' } });
+    // one pipeline (each one compiles the shader again: a minute for the large kernels on SwiftShader)
+    const buf = (type: GPUBufferBindingType, hasDynamicOffset = false): GPUBufferBindingLayout => ({ type, hasDynamicOffset });
+    const bindLayout = device.createBindGroupLayout({
+      label: shader,
+      entries: [
+        { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: buf('uniform') },
+        { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: buf('read-only-storage') },
+        { binding: 2, visibility: GPUShaderStage.COMPUTE, buffer: buf('storage') },
+        { binding: 3, visibility: GPUShaderStage.COMPUTE, buffer: buf(layout.uniformTable ? 'uniform' : 'read-only-storage', true) },
+      ],
+    });
+    const pipeline = await device.createComputePipelineAsync({
+      label: shader,
+      layout: device.createPipelineLayout({ bindGroupLayouts: [bindLayout] }),
+      compute: { module, entryPoint: 'main' },
+    });
     const table = device.createBuffer({ label: 'gmm time table', size: gmmTimeTable(target, 1).byteLength, usage: (layout.uniformTable ? GPUBufferUsage.UNIFORM : GPUBufferUsage.STORAGE) | GPUBufferUsage.COPY_DST });
     const params = device.createBuffer({ label: 'score params', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-    return new MixtureScoreKernel(device, target, layout, pipeline, table, params);
+    return new MixtureScoreKernel(device, target, layout, bindLayout, pipeline, table, params);
   }
 
   /** Uploads the per-time table of time `t` and the particle count (queue writes, before the next submit). */
@@ -64,12 +93,12 @@ export class MixtureScoreKernel {
   /** A bind group reading states from `xs` and writing scores to `out` (both P x d f32). */
   bindGroup(xs: GPUBuffer, out: GPUBuffer): GPUBindGroup {
     return this.device.createBindGroup({
-      layout: this.pipeline.getBindGroupLayout(0),
+      layout: this.bindLayout,
       entries: [
         { binding: 0, resource: { buffer: this.params } },
         { binding: 1, resource: { buffer: xs } },
         { binding: 2, resource: { buffer: out } },
-        { binding: 3, resource: { buffer: this.table } },
+        { binding: 3, resource: { buffer: this.table, offset: 0, size: tableBytes(this.target.dim, this.target.K) } },
       ],
     });
   }
@@ -77,41 +106,44 @@ export class MixtureScoreKernel {
   /** Records the pass into `pass` (after {@link setTime} gave the grid). */
   encode(pass: GPUComputePassEncoder, group: GPUBindGroup, g: { x: number; y: number }): void {
     pass.setPipeline(this.pipeline);
-    pass.setBindGroup(0, group);
+    pass.setBindGroup(0, group, [0]);
     pass.dispatchWorkgroups(g.x, g.y);
   }
 
   /**
    * Per-run resources for scoring the `particles` states of `xs` into `out` at each of `times`:
    * one table record per time, computed now in float64 and written once (so every row of one
-   * command buffer reads its own time, unlike {@link setTime}), and one bind group per time.
+   * command buffer reads its own time, unlike {@link setTime}), and one bind group for all of
+   * them, the record of time i chosen by a dynamic offset.
    * `create` makes the buffers (the engine passes its tracked allocator).
    */
   runTimes(xs: GPUBuffer, out: GPUBuffer, particles: number, times: readonly number[], create: (d: GPUBufferDescriptor) => GPUBuffer): MixtureScoreRun {
     const perGroup = (this.layout.wgSize / (this.layout.split ?? 1)) * this.layout.ppt;
     const g = grid(Math.ceil(particles / perGroup), this.device.limits.maxComputeWorkgroupsPerDimension);
-    const bytes = gmmTimeTable(this.target, 1).byteLength;
-    const align = Math.max(this.device.limits.minUniformBufferOffsetAlignment, this.device.limits.minStorageBufferOffsetAlignment);
-    const record = Math.ceil(bytes / align) * align;
+    const bytes = tableBytes(this.target.dim, this.target.K);
+    const align = this.layout.uniformTable ? this.device.limits.minUniformBufferOffsetAlignment : this.device.limits.minStorageBufferOffsetAlignment;
+    const record = tableRecordBytes(this.target.dim, this.target.K, align);
     const all = new Float32Array((record / 4) * Math.max(1, times.length));
     times.forEach((t, i) => all.set(gmmTimeTable(this.target, t), (i * record) / 4));
     const table = create({ label: 'gmm time tables', size: all.byteLength, usage: (this.layout.uniformTable ? GPUBufferUsage.UNIFORM : GPUBufferUsage.STORAGE) | GPUBufferUsage.COPY_DST });
     const params = create({ label: 'score params', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     this.device.queue.writeBuffer(table, 0, all);
     this.device.queue.writeBuffer(params, 0, new Uint32Array([particles, g.x * this.layout.wgSize, 0, 0]));
-    const groups = times.map((_, i) =>
-      this.device.createBindGroup({
-        layout: this.pipeline.getBindGroupLayout(0),
-        entries: [
-          { binding: 0, resource: { buffer: params } },
-          { binding: 1, resource: { buffer: xs } },
-          { binding: 2, resource: { buffer: out } },
-          { binding: 3, resource: { buffer: table, offset: i * record, size: bytes } },
-        ],
-      }),
-    );
+    const group = this.device.createBindGroup({
+      layout: this.bindLayout,
+      entries: [
+        { binding: 0, resource: { buffer: params } },
+        { binding: 1, resource: { buffer: xs } },
+        { binding: 2, resource: { buffer: out } },
+        { binding: 3, resource: { buffer: table, offset: 0, size: bytes } },
+      ],
+    });
     return {
-      encode: (pass, i) => this.encode(pass, groups[i]!, g),
+      encode: (pass, i) => {
+        pass.setPipeline(this.pipeline);
+        pass.setBindGroup(0, group, [i * record]);
+        pass.dispatchWorkgroups(g.x, g.y);
+      },
       destroy: () => {
         table.destroy();
         params.destroy();
