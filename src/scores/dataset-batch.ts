@@ -1,11 +1,16 @@
 /**
- * The exact empirical score of a dataset for a batch of points, as its own compute pipeline
- * (shaders/dataset-score-batch.wgsl: the dataset streamed through workgroup memory in tiles, with
- * a running-max log-sum-exp). It is a complete example of an external model: {@link
- * datasetExternalModel} plugs it into the engine through {@link externalScoreModel}, and
- * {@link DatasetScorePipeline.encode} can be used on its own to score any batch.
+ * The exact empirical score of a dataset for a batch of points, as its own compute pipeline, with
+ * the dataset streamed in tiles and a running-max log-sum-exp, in one of two layouts:
+ * - 'thread' (shaders/dataset-score-batch.wgsl): one invocation per point, tiles of data points in
+ *   workgroup memory; each invocation keeps its point and weighted sum in private arrays of d floats.
+ * - 'wide' (shaders/dataset-score-wide.wgsl): one workgroup per point; each invocation computes the
+ *   logits of some of a tile's data points and accumulates the weighted sum for d / WG of the
+ *   coordinates, so private state stays small at large d.
+ * It is a complete example of an external model: {@link datasetExternalModel} plugs it into the
+ * engine through {@link externalScoreModel}, and {@link DatasetScorePipeline.encode} can be used on
+ * its own to score any batch.
  */
-import { composeShader } from '../gpu/compose.js';
+import { composeShader, type ShaderDefines } from '../gpu/compose.js';
 import { MidstepError } from '../errors.js';
 import { checkDataset, datasetEval, packDataset, type Dataset } from './dataset-score.js';
 import { externalScoreModel, type ExternalRound } from './external-score.js';
@@ -19,6 +24,35 @@ export function tilePoints(dim: number, workgroupBytes = 16384): number {
   return Math.max(1, Math.min(64, Math.floor(workgroupBytes / (16 * Math.ceil(dim / 4)))));
 }
 
+/** Invocations per workgroup (per point) of the wide layout. */
+export const WIDE_WG_SIZE = 64;
+
+/** Data points per tile of the wide layout (its logits, double-buffered, take 2 x 4 x WIDE_TILE bytes). */
+export const WIDE_TILE = 64;
+
+/**
+ * Smallest d at which `layout: 'auto'` picks the wide layout: measured on SwiftShader
+ * (bench/results/dataset-score-wide-swiftshader.md), where the wide kernel is the faster from here on.
+ */
+export const WIDE_MIN_DIM = 64;
+
+/** Kernel layout of a {@link DatasetScorePipeline}: see the module comment; 'auto' = 'wide' for d >= {@link WIDE_MIN_DIM}. */
+export type DatasetLayout = 'auto' | 'thread' | 'wide';
+
+/** Options of {@link DatasetScorePipeline.create}. */
+export interface DatasetPipelineOptions {
+  /** Kernel layout (default 'auto': 'thread' below {@link WIDE_MIN_DIM} dimensions, 'wide' from there). */
+  layout?: DatasetLayout;
+  /** Data points per tile (default: 'thread' as many as fit, {@link tilePoints}; 'wide' {@link WIDE_TILE}). */
+  tilePoints?: number;
+}
+
+/** The layout 'auto' resolves to for dimension `dim`. */
+export function datasetLayout(dim: number, layout: DatasetLayout = 'auto'): 'thread' | 'wide' {
+  if (layout !== 'auto' && layout !== 'thread' && layout !== 'wide') throw new MidstepError(`dataset batch score: layout ${String(layout)}, expected auto, thread or wide`);
+  return layout === 'auto' ? (dim >= WIDE_MIN_DIM ? 'wide' : 'thread') : layout;
+}
+
 /** A compiled batch-score pipeline for one dataset on one device. */
 export class DatasetScorePipeline {
   readonly pipeline: GPUComputePipeline;
@@ -27,7 +61,7 @@ export class DatasetScorePipeline {
   /** The batch uniform (count, row stride) of each batch size seen: rounds of one run differ in size, and queue.writeBuffer lands before all of them. */
   private readonly params = new Map<number, GPUBuffer>();
 
-  private constructor(readonly device: GPUDevice, readonly dataset: Dataset, pipeline: GPUComputePipeline, tile: number, readonly output: 'score' | 'x0') {
+  private constructor(readonly device: GPUDevice, readonly dataset: Dataset, pipeline: GPUComputePipeline, tile: number, readonly output: 'score' | 'x0', readonly layout: 'thread' | 'wide') {
     this.pipeline = pipeline;
     this.tile = tile;
     const packed = packDataset(dataset);
@@ -38,32 +72,44 @@ export class DatasetScorePipeline {
   /**
    * Compiles the kernel for `dataset` on `device` and uploads the data. It writes x0hat by default
    * (the form that loses no digits at large t; the score follows from it), or the score.
-   * `tilePointsOverride` sets the points per tile (default: as many as fit, {@link tilePoints}).
-   * Note: SwiftShader takes minutes to compile this kernel for d in the hundreds (its barriers keep
-   * each invocation's private arrays live); GPUs compile it in well under a second.
-   * @throws MidstepError when the WGSL does not compile on this device.
+   * `options` picks the layout (default 'auto': thread per point below {@link WIDE_MIN_DIM}
+   * dimensions, workgroup per point from there) and the points per tile; a number is the points per
+   * tile (of the 'auto' layout).
+   * Note: SwiftShader takes minutes to compile the 'thread' kernel for d in the hundreds (its
+   * barriers keep each invocation's private arrays live); the 'wide' one compiles in about a second.
+   * @throws MidstepError for an unknown layout or a tile size that is not a positive integer, or
+   * when the WGSL does not compile on this device.
    */
-  static async create(device: GPUDevice, dataset: Dataset, output: 'score' | 'x0' = 'x0', tilePointsOverride?: number): Promise<DatasetScorePipeline> {
+  static async create(device: GPUDevice, dataset: Dataset, output: 'score' | 'x0' = 'x0', options: DatasetPipelineOptions | number = {}): Promise<DatasetScorePipeline> {
     checkDataset(dataset);
-    const tile = tilePointsOverride ?? tilePoints(dataset.dim, device.limits.maxComputeWorkgroupStorageSize);
-    const code = composeShader('dataset-score-batch', { DIM: dataset.dim, DIM4: Math.ceil(dataset.dim / 4), NPOINTS: dataset.n, TILE: tile, WG_SIZE: BATCH_WG_SIZE, OUT_X0: output === 'x0' });
-    const module = device.createShaderModule({ label: 'dataset-score-batch', code });
+    const o = typeof options === 'number' ? { tilePoints: options } : options;
+    const layout = datasetLayout(dataset.dim, o.layout);
+    if (o.tilePoints !== undefined && (!Number.isInteger(o.tilePoints) || o.tilePoints < 1)) throw new MidstepError(`dataset batch score: tilePoints ${o.tilePoints}, expected a positive integer`);
+    const dim = dataset.dim;
+    const tile = o.tilePoints ?? (layout === 'wide' ? WIDE_TILE : tilePoints(dim, device.limits.maxComputeWorkgroupStorageSize));
+    const name = layout === 'wide' ? 'dataset-score-wide' : 'dataset-score-batch';
+    const defines: ShaderDefines = layout === 'wide'
+      ? { DIM: dim, NPOINTS: dataset.n, TILE: tile, WG_SIZE: WIDE_WG_SIZE, OWN: Math.ceil(dim / WIDE_WG_SIZE), OUT_X0: output === 'x0' }
+      : { DIM: dim, DIM4: Math.ceil(dim / 4), NPOINTS: dataset.n, TILE: tile, WG_SIZE: BATCH_WG_SIZE, OUT_X0: output === 'x0' };
+    const module = device.createShaderModule({ label: name, code: composeShader(name, defines) });
     const errors = (await module.getCompilationInfo()).messages.filter((m) => m.type === 'error');
-    if (errors.length) throw new MidstepError(`WGSL of dataset-score-batch does not compile: ${errors.map((e) => `line ${e.lineNum}: ${e.message}`).join('; ')}`);
-    const pipeline = await device.createComputePipelineAsync({ label: 'dataset-score-batch', layout: 'auto', compute: { module, entryPoint: 'main' } });
-    return new DatasetScorePipeline(device, dataset, pipeline, tile, output);
+    if (errors.length) throw new MidstepError(`WGSL of ${name} does not compile: ${errors.map((e) => `line ${e.lineNum}: ${e.message}`).join('; ')}`);
+    const pipeline = await device.createComputePipelineAsync({ label: name, layout: 'auto', compute: { module, entryPoint: 'main' } });
+    return new DatasetScorePipeline(device, dataset, pipeline, tile, output, layout);
   }
 
   /** Encodes the scores (or x0hat, per `output`) of `round.count` points, each at its own time, into `round.scores`. */
   encode(encoder: GPUCommandEncoder, round: ExternalRound): void {
     if (round.dim !== this.dataset.dim) throw new MidstepError(`dataset batch score: points of dim ${round.dim}, expected ${this.dataset.dim}`);
-    const groups = Math.ceil(round.count / BATCH_WG_SIZE);
+    // 'thread': a workgroup per BATCH_WG_SIZE points, row stride in invocations; 'wide': a workgroup per point, row stride in workgroups
+    const wide = this.layout === 'wide';
+    const groups = wide ? round.count : Math.ceil(round.count / BATCH_WG_SIZE);
     const maxX = this.device.limits.maxComputeWorkgroupsPerDimension;
     const gx = Math.min(groups, maxX), gy = Math.ceil(groups / gx);
     let params = this.params.get(round.count);
     if (!params) {
       params = this.device.createBuffer({ label: `dataset batch params ${round.count}`, size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-      this.device.queue.writeBuffer(params, 0, new Uint32Array([round.count, gx * BATCH_WG_SIZE, 0, 0]));
+      this.device.queue.writeBuffer(params, 0, new Uint32Array([round.count, wide ? gx : gx * BATCH_WG_SIZE, 0, 0]));
       this.params.set(round.count, params);
     }
     const group = this.device.createBindGroup({
@@ -76,7 +122,7 @@ export class DatasetScorePipeline {
         { binding: 4, resource: { buffer: round.scores } },
       ],
     });
-    const pass = encoder.beginComputePass({ label: 'dataset-score-batch' });
+    const pass = encoder.beginComputePass({ label: wide ? 'dataset-score-wide' : 'dataset-score-batch' });
     pass.setPipeline(this.pipeline);
     pass.setBindGroup(0, group);
     pass.dispatchWorkgroups(gx, gy);
