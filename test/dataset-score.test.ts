@@ -115,13 +115,15 @@ describe('empirical score of a dataset', () => {
   it('wide layout (a workgroup per point) matches the float64 reference at d = 784 and d = 100', async () => {
     expect([datasetLayout(WIDE_MIN_DIM - 1), datasetLayout(WIDE_MIN_DIM), datasetLayout(2, 'wide')]).toEqual(['thread', 'wide', 'wide']);
     await expect(DatasetScorePipeline.create(engine.gpu.device, { name: 'w', n: 1, dim: 2, points: new Float32Array(2) }, 'x0', { layout: 'broad' as 'wide' })).rejects.toThrow(/layout broad, expected auto, thread or wide/);
-    // 1000 MNIST digits (100 per class), and a synthetic d = 100 set whose 333 points end in a partial tile
+    // 500 MNIST digits (50 per class) with this adapter's default shape, and a synthetic d = 100 set
+    // (25 vec4 blocks: not a multiple of the 8 or 64 invocations) of 333 points, whose last tile is
+    // partial, with the GPU shape (64 invocations, tiles of 32, a workgroup per point)
     const wave: Dataset = { name: 'wave100', n: 333, dim: 100, points: Float32Array.from({ length: 333 * 100 }, (_, i) => Math.sin(0.37 * i) + 0.3 * Math.cos(1.3 * i)) };
     const ts = [2.5, 1, 0.3, 0.05, 0.01];
-    for (const data of [mnistSubset(100), wave]) {
+    for (const [data, shape] of [[mnistSubset(50), {}], [wave, { workgroupSize: 64, tilePoints: 32, maxWorkgroups: 65535 }]] as const) {
       const d = data.dim, xs = queries(data, ts);
       for (const output of ['x0', 'score'] as const) {
-        const pipe = await DatasetScorePipeline.create(engine.gpu.device, data, output);
+        const pipe = await DatasetScorePipeline.create(engine.gpu.device, data, output, shape);
         expect(pipe.layout).toBe('wide');
         const g = await batchEval(pipe, xs, ts);
         const ref = new Float64Array(ts.length * d), scratch = new Float64Array(d);

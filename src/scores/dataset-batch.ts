@@ -24,11 +24,26 @@ export function tilePoints(dim: number, workgroupBytes = 16384): number {
   return Math.max(1, Math.min(64, Math.floor(workgroupBytes / (16 * Math.ceil(dim / 4)))));
 }
 
-/** Invocations per workgroup (per point) of the wide layout. */
-export const WIDE_WG_SIZE = 64;
+/**
+ * Shape of the wide kernel: invocations per point, data points per tile, and the most workgroups
+ * of one dispatch (each scores points g, g + groups, ...).
+ */
+export interface WideShape {
+  workgroupSize: number;
+  tile: number;
+  maxWorkgroups: number;
+}
 
-/** Data points per tile of the wide layout (its logits, double-buffered, take 2 x 4 x WIDE_TILE bytes). */
-export const WIDE_TILE = 64;
+/**
+ * Default wide shape: on a GPU, 64 invocations per point, tiles of 32 points and a workgroup per
+ * point; on a software adapter (SwiftShader), 8 invocations, tiles of 256 points and at most 16
+ * workgroups, since there each workgroup of a kernel with barriers starts its invocations as
+ * coroutines (milliseconds per workgroup) and every barrier switches between them (measured:
+ * bench/results/dataset-score-wide-swiftshader.md). Both keep the partial sums at 8 KiB.
+ */
+export function wideShape(software: boolean): WideShape {
+  return software ? { workgroupSize: 8, tile: 256, maxWorkgroups: 16 } : { workgroupSize: 64, tile: 32, maxWorkgroups: 65535 };
+}
 
 /**
  * Smallest d at which `layout: 'auto'` picks the wide layout: measured on SwiftShader
@@ -43,14 +58,25 @@ export type DatasetLayout = 'auto' | 'thread' | 'wide';
 export interface DatasetPipelineOptions {
   /** Kernel layout (default 'auto': 'thread' below {@link WIDE_MIN_DIM} dimensions, 'wide' from there). */
   layout?: DatasetLayout;
-  /** Data points per tile (default: 'thread' as many as fit, {@link tilePoints}; 'wide' {@link WIDE_TILE}). */
+  /** Data points per tile (default: 'thread' as many as fit, {@link tilePoints}; 'wide' {@link wideShape}). */
   tilePoints?: number;
+  /** Invocations per point of the 'wide' layout (default: {@link wideShape}). */
+  workgroupSize?: number;
+  /** Most workgroups one dispatch of the 'wide' layout uses (default: {@link wideShape}). */
+  maxWorkgroups?: number;
 }
 
 /** The layout 'auto' resolves to for dimension `dim`. */
 export function datasetLayout(dim: number, layout: DatasetLayout = 'auto'): 'thread' | 'wide' {
   if (layout !== 'auto' && layout !== 'thread' && layout !== 'wide') throw new MidstepError(`dataset batch score: layout ${String(layout)}, expected auto, thread or wide`);
   return layout === 'auto' ? (dim >= WIDE_MIN_DIM ? 'wide' : 'thread') : layout;
+}
+
+/** Whether `device` runs on a software adapter (SwiftShader and the like), from its adapter info where the implementation has it. */
+function isSoftwareDevice(device: GPUDevice): boolean {
+  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+  if (!info) return false;
+  return /swiftshader|llvmpipe|lavapipe|software/i.test(`${info.vendor} ${info.architecture} ${info.device} ${info.description}`) || (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
 }
 
 /** A compiled batch-score pipeline for one dataset on one device. */
@@ -61,7 +87,7 @@ export class DatasetScorePipeline {
   /** The batch uniform (count, row stride) of each batch size seen: rounds of one run differ in size, and queue.writeBuffer lands before all of them. */
   private readonly params = new Map<number, GPUBuffer>();
 
-  private constructor(readonly device: GPUDevice, readonly dataset: Dataset, pipeline: GPUComputePipeline, tile: number, readonly output: 'score' | 'x0', readonly layout: 'thread' | 'wide') {
+  private constructor(readonly device: GPUDevice, readonly dataset: Dataset, pipeline: GPUComputePipeline, tile: number, readonly output: 'score' | 'x0', readonly layout: 'thread' | 'wide', private readonly maxGroups: number) {
     this.pipeline = pipeline;
     this.tile = tile;
     const packed = packDataset(dataset);
@@ -86,16 +112,19 @@ export class DatasetScorePipeline {
     const layout = datasetLayout(dataset.dim, o.layout);
     if (o.tilePoints !== undefined && (!Number.isInteger(o.tilePoints) || o.tilePoints < 1)) throw new MidstepError(`dataset batch score: tilePoints ${o.tilePoints}, expected a positive integer`);
     const dim = dataset.dim;
-    const tile = o.tilePoints ?? (layout === 'wide' ? WIDE_TILE : tilePoints(dim, device.limits.maxComputeWorkgroupStorageSize));
+    const shape = wideShape(isSoftwareDevice(device));
+    const wg = o.workgroupSize ?? shape.workgroupSize;
+    const tile = o.tilePoints ?? (layout === 'wide' ? shape.tile : tilePoints(dim, device.limits.maxComputeWorkgroupStorageSize));
     const name = layout === 'wide' ? 'dataset-score-wide' : 'dataset-score-batch';
     const defines: ShaderDefines = layout === 'wide'
-      ? { DIM: dim, NPOINTS: dataset.n, TILE: tile, WG_SIZE: WIDE_WG_SIZE, OWN: Math.ceil(dim / WIDE_WG_SIZE), OUT_X0: output === 'x0' }
+      ? { DIM: dim, NPOINTS: dataset.n, TILE: tile, WG_SIZE: wg, OWN: Math.ceil(Math.ceil(dim / 4) / wg), OUT_X0: output === 'x0' }
       : { DIM: dim, DIM4: Math.ceil(dim / 4), NPOINTS: dataset.n, TILE: tile, WG_SIZE: BATCH_WG_SIZE, OUT_X0: output === 'x0' };
     const module = device.createShaderModule({ label: name, code: composeShader(name, defines) });
     const errors = (await module.getCompilationInfo()).messages.filter((m) => m.type === 'error');
     if (errors.length) throw new MidstepError(`WGSL of ${name} does not compile: ${errors.map((e) => `line ${e.lineNum}: ${e.message}`).join('; ')}`);
     const pipeline = await device.createComputePipelineAsync({ label: name, layout: 'auto', compute: { module, entryPoint: 'main' } });
-    return new DatasetScorePipeline(device, dataset, pipeline, tile, output, layout);
+    const maxGroups = o.maxWorkgroups ?? shape.maxWorkgroups;
+    return new DatasetScorePipeline(device, dataset, pipeline, tile, output, layout, maxGroups);
   }
 
   /** Encodes the scores (or x0hat, per `output`) of `round.count` points, each at its own time, into `round.scores`. */
@@ -103,13 +132,13 @@ export class DatasetScorePipeline {
     if (round.dim !== this.dataset.dim) throw new MidstepError(`dataset batch score: points of dim ${round.dim}, expected ${this.dataset.dim}`);
     // 'thread': a workgroup per BATCH_WG_SIZE points, row stride in invocations; 'wide': a workgroup per point, row stride in workgroups
     const wide = this.layout === 'wide';
-    const groups = wide ? round.count : Math.ceil(round.count / BATCH_WG_SIZE);
+    const groups = wide ? Math.min(round.count, this.maxGroups) : Math.ceil(round.count / BATCH_WG_SIZE);
     const maxX = this.device.limits.maxComputeWorkgroupsPerDimension;
     const gx = Math.min(groups, maxX), gy = Math.ceil(groups / gx);
     let params = this.params.get(round.count);
     if (!params) {
       params = this.device.createBuffer({ label: `dataset batch params ${round.count}`, size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-      this.device.queue.writeBuffer(params, 0, new Uint32Array([round.count, wide ? gx : gx * BATCH_WG_SIZE, 0, 0]));
+      this.device.queue.writeBuffer(params, 0, new Uint32Array([round.count, wide ? gx : gx * BATCH_WG_SIZE, groups, 0]));
       this.params.set(round.count, params);
     }
     const group = this.device.createBindGroup({
