@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../src/engine.js';
 import { loadMnist, mnistSubset, nearestPoint } from '../src/data/mnist-node.js';
 import { datasetEval, datasetScoreModel, type Dataset } from '../src/scores/dataset-score.js';
-import { DatasetScorePipeline, datasetExternalModel, datasetLayout, WIDE_MIN_DIM } from '../src/scores/dataset-batch.js';
+import { DatasetScorePipeline, datasetExternalModel, datasetLayout, datasetScoreOnDevice, WIDE_MIN_DIM } from '../src/scores/dataset-batch.js';
 import { sampleReference } from '../src/reference.js';
 import { maxRelDiff } from './helpers/compare.js';
 import { testEngine } from './helpers/gpu.js';
@@ -113,7 +113,7 @@ describe('empirical score of a dataset', () => {
   }
 
   it('wide layout (a workgroup per point) matches the float64 reference at d = 784 and d = 100', async () => {
-    expect([datasetLayout(WIDE_MIN_DIM - 1), datasetLayout(WIDE_MIN_DIM), datasetLayout(2, 'wide')]).toEqual(['thread', 'wide', 'wide']);
+    expect([datasetLayout(WIDE_MIN_DIM - 1), datasetLayout(WIDE_MIN_DIM), datasetLayout(784, 'auto', true), datasetLayout(2, 'wide', true)]).toEqual(['thread', 'wide', 'thread', 'wide']);
     await expect(DatasetScorePipeline.create(engine.gpu.device, { name: 'w', n: 1, dim: 2, points: new Float32Array(2) }, 'x0', { layout: 'broad' as 'wide' })).rejects.toThrow(/layout broad, expected auto, thread or wide/);
     // 500 MNIST digits (50 per class) with this adapter's default shape, and a synthetic d = 100 set
     // (25 vec4 blocks: not a multiple of the 8 or 64 invocations) of 333 points, whose last tile is
@@ -123,7 +123,7 @@ describe('empirical score of a dataset', () => {
     for (const [data, shape] of [[mnistSubset(50), {}], [wave, { workgroupSize: 64, tilePoints: 32, maxWorkgroups: 65535 }]] as const) {
       const d = data.dim, xs = queries(data, ts);
       for (const output of ['x0', 'score'] as const) {
-        const pipe = await DatasetScorePipeline.create(engine.gpu.device, data, output, shape);
+        const pipe = await DatasetScorePipeline.create(engine.gpu.device, data, output, { layout: 'wide', ...shape });
         expect(pipe.layout).toBe('wide');
         const g = await batchEval(pipe, xs, ts);
         const ref = new Float64Array(ts.length * d), scratch = new Float64Array(d);
@@ -144,13 +144,19 @@ describe('empirical score of a dataset', () => {
 
   it('ddim through the wide external model gives the samples of the fused model (d = 784)', async () => {
     const data = mnistSubset(20);
-    const pipe = await DatasetScorePipeline.create(engine.gpu.device, data);
-    expect(pipe.layout).toBe('wide');
+    const pipe = await DatasetScorePipeline.create(engine.gpu.device, data, 'x0', { layout: 'wide' });
     const s = { sampler: 'ddim', nfe: 4, particles: 3, seed: 4, delta: 0.01 };
-    const a = await engine.sample({ target: datasetExternalModel(pipe), ...s });
+    const a = await engine.sample({ target: datasetExternalModel(pipe, data.name), ...s });
     const b = await engine.sample({ target: datasetScoreModel(data), ...s });
-    expect(a.nfe).toBe(b.nfe);
+    expect([a.nfe, a.target]).toEqual([b.nfe, b.target]);
     expect(maxRelDiff(a.samples!, b.samples!)).toBeLessThan(2e-4);
     pipe.destroy();
+    // what the CLI's --target mnist runs on the GPU: wide at large d on a GPU, fused on a software adapter
+    const score = await datasetScoreOnDevice(engine.gpu.device, data);
+    expect([score.kind, score.model.name]).toEqual([engine.gpu.isSoftware ? 'fused' : 'wide', data.name]);
+    score.destroy();
+    const wide = await datasetScoreOnDevice(engine.gpu.device, { name: 'pair', n: 2, dim: 2, points: new Float32Array([0, 1, 2, 3]) }, { layout: 'wide' });
+    expect(wide.kind).toBe('wide');
+    wide.destroy();
   });
 });

@@ -12,7 +12,7 @@
  */
 import { composeShader, type ShaderDefines } from '../gpu/compose.js';
 import { MidstepError } from '../errors.js';
-import { checkDataset, datasetEval, packDataset, type Dataset } from './dataset-score.js';
+import { checkDataset, datasetEval, datasetScoreModel, packDataset, type Dataset } from './dataset-score.js';
 import { externalScoreModel, type ExternalRound } from './external-score.js';
 import type { ScoreModel } from './types.js';
 
@@ -38,25 +38,29 @@ export interface WideShape {
  * Default wide shape: on a GPU, 64 invocations per point, tiles of 32 points and a workgroup per
  * point; on a software adapter (SwiftShader), 8 invocations, tiles of 256 points and at most 16
  * workgroups, since there each workgroup of a kernel with barriers starts its invocations as
- * coroutines (milliseconds per workgroup) and every barrier switches between them (measured:
- * bench/results/dataset-score-wide-swiftshader.md). Both keep the partial sums at 8 KiB.
+ * coroutines and every barrier switches between them (measured at d = 784, N = 1000: 8
+ * invocations and tiles of 256 about 2x faster than 64 and 32, and 16 unrolled invocations no
+ * faster than 8). Both keep the partial sums at 8 KiB.
  */
 export function wideShape(software: boolean): WideShape {
   return software ? { workgroupSize: 8, tile: 256, maxWorkgroups: 16 } : { workgroupSize: 64, tile: 32, maxWorkgroups: 65535 };
 }
 
 /**
- * Smallest d at which `layout: 'auto'` picks the wide layout: measured on SwiftShader
- * (bench/results/dataset-score-wide-swiftshader.md), where the wide kernel is the faster from here on.
+ * Smallest d at which `layout: 'auto'` picks the wide layout on a GPU: from d = 128 a thread's
+ * private point and weighted sum (2 d floats) exceed a GPU thread's register budget (255 registers
+ * on NVIDIA), so the thread layout spills. Not yet measured on a GPU. On a software adapter 'auto'
+ * stays 'thread': on SwiftShader the wide kernel was no faster at any d from 2 to 784
+ * (bench/results/dataset-score-wide-swiftshader.md).
  */
-export const WIDE_MIN_DIM = 64;
+export const WIDE_MIN_DIM = 128;
 
-/** Kernel layout of a {@link DatasetScorePipeline}: see the module comment; 'auto' = 'wide' for d >= {@link WIDE_MIN_DIM}. */
+/** Kernel layout of a {@link DatasetScorePipeline}: see the module comment and {@link datasetLayout}. */
 export type DatasetLayout = 'auto' | 'thread' | 'wide';
 
 /** Options of {@link DatasetScorePipeline.create}. */
 export interface DatasetPipelineOptions {
-  /** Kernel layout (default 'auto': 'thread' below {@link WIDE_MIN_DIM} dimensions, 'wide' from there). */
+  /** Kernel layout (default 'auto', see {@link datasetLayout}). */
   layout?: DatasetLayout;
   /** Data points per tile (default: 'thread' as many as fit, {@link tilePoints}; 'wide' {@link wideShape}). */
   tilePoints?: number;
@@ -66,14 +70,18 @@ export interface DatasetPipelineOptions {
   maxWorkgroups?: number;
 }
 
-/** The layout 'auto' resolves to for dimension `dim`. */
-export function datasetLayout(dim: number, layout: DatasetLayout = 'auto'): 'thread' | 'wide' {
+/**
+ * The layout `layout` resolves to for dimension `dim`: 'auto' is 'wide' from {@link WIDE_MIN_DIM}
+ * dimensions on a GPU, else 'thread' (always 'thread' on a software adapter, where it measured faster).
+ * @throws MidstepError for a layout that is none of auto, thread, wide.
+ */
+export function datasetLayout(dim: number, layout: DatasetLayout = 'auto', software = false): 'thread' | 'wide' {
   if (layout !== 'auto' && layout !== 'thread' && layout !== 'wide') throw new MidstepError(`dataset batch score: layout ${String(layout)}, expected auto, thread or wide`);
-  return layout === 'auto' ? (dim >= WIDE_MIN_DIM ? 'wide' : 'thread') : layout;
+  return layout === 'auto' ? (!software && dim >= WIDE_MIN_DIM ? 'wide' : 'thread') : layout;
 }
 
 /** Whether `device` runs on a software adapter (SwiftShader and the like), from its adapter info where the implementation has it. */
-function isSoftwareDevice(device: GPUDevice): boolean {
+export function isSoftwareDevice(device: GPUDevice): boolean {
   const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
   if (!info) return false;
   return /swiftshader|llvmpipe|lavapipe|software/i.test(`${info.vendor} ${info.architecture} ${info.device} ${info.description}`) || (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
@@ -98,9 +106,9 @@ export class DatasetScorePipeline {
   /**
    * Compiles the kernel for `dataset` on `device` and uploads the data. It writes x0hat by default
    * (the form that loses no digits at large t; the score follows from it), or the score.
-   * `options` picks the layout (default 'auto': thread per point below {@link WIDE_MIN_DIM}
-   * dimensions, workgroup per point from there) and the points per tile; a number is the points per
-   * tile (of the 'auto' layout).
+   * `options` picks the layout (default 'auto', {@link datasetLayout}: on a GPU thread per point
+   * below {@link WIDE_MIN_DIM} dimensions, workgroup per point from there) and the shape; a number
+   * is the points per tile (of the 'auto' layout).
    * Note: SwiftShader takes minutes to compile the 'thread' kernel for d in the hundreds (its
    * barriers keep each invocation's private arrays live); the 'wide' one compiles in about a second.
    * @throws MidstepError for an unknown layout or a tile size that is not a positive integer, or
@@ -109,10 +117,11 @@ export class DatasetScorePipeline {
   static async create(device: GPUDevice, dataset: Dataset, output: 'score' | 'x0' = 'x0', options: DatasetPipelineOptions | number = {}): Promise<DatasetScorePipeline> {
     checkDataset(dataset);
     const o = typeof options === 'number' ? { tilePoints: options } : options;
-    const layout = datasetLayout(dataset.dim, o.layout);
+    const software = isSoftwareDevice(device);
+    const layout = datasetLayout(dataset.dim, o.layout, software);
     if (o.tilePoints !== undefined && (!Number.isInteger(o.tilePoints) || o.tilePoints < 1)) throw new MidstepError(`dataset batch score: tilePoints ${o.tilePoints}, expected a positive integer`);
     const dim = dataset.dim;
-    const shape = wideShape(isSoftwareDevice(device));
+    const shape = wideShape(software);
     const wg = o.workgroupSize ?? shape.workgroupSize;
     const tile = o.tilePoints ?? (layout === 'wide' ? shape.tile : tilePoints(dim, device.limits.maxComputeWorkgroupStorageSize));
     const name = layout === 'wide' ? 'dataset-score-wide' : 'dataset-score-batch';
@@ -165,15 +174,38 @@ export class DatasetScorePipeline {
   }
 }
 
-/** The dataset's exact score computed by a {@link DatasetScorePipeline} acting as an external model. */
-export function datasetExternalModel(pipeline: DatasetScorePipeline): ScoreModel {
+/** The dataset's exact score computed by a {@link DatasetScorePipeline} acting as an external model (named `name`, default "<dataset> (external)"). */
+export function datasetExternalModel(pipeline: DatasetScorePipeline, name = `${pipeline.dataset.name} (external)`): ScoreModel {
   const data = pipeline.dataset;
   const scratch = new Float64Array(data.dim);
   return externalScoreModel({
-    name: `${data.name} (external)`,
+    name,
     dim: data.dim,
     output: pipeline.output,
     encode: (encoder, round) => pipeline.encode(encoder, round),
     reference: (x, t, out) => datasetEval(data, x, 0, t, out, null, scratch),
   });
+}
+
+/** A dataset's exact score prepared for one device: the model, how it runs, and what frees it. */
+export interface DeviceDatasetScore {
+  model: ScoreModel;
+  /** 'fused': {@link datasetScoreModel} in the sampler kernels; 'wide': a wide {@link DatasetScorePipeline} as an external model. */
+  kind: 'fused' | 'wide';
+  /** Frees the pipeline's buffers (nothing for 'fused'). Call it after the last run. */
+  destroy(): void;
+}
+
+/**
+ * The exact score of `data` in the fastest form for its dimension on `device`: where
+ * {@link datasetLayout} says 'thread' (below {@link WIDE_MIN_DIM} dimensions, and on a software
+ * adapter, where the fused kernel measured fastest) the fused {@link datasetScoreModel}; else the
+ * wide batch kernel as an external model (every sampler takes it; same samples to f32 rounding).
+ * The model keeps the dataset's name. For the CPU reference use datasetScoreModel.
+ */
+export async function datasetScoreOnDevice(device: GPUDevice, data: Dataset, options: DatasetPipelineOptions = {}): Promise<DeviceDatasetScore> {
+  checkDataset(data);
+  if (datasetLayout(data.dim, options.layout, isSoftwareDevice(device)) === 'thread') return { model: datasetScoreModel(data), kind: 'fused', destroy: () => {} };
+  const pipe = await DatasetScorePipeline.create(device, data, 'x0', { ...options, layout: 'wide' });
+  return { model: datasetExternalModel(pipe, data.name), kind: 'wide', destroy: () => pipe.destroy() };
 }
