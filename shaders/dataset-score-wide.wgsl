@@ -2,8 +2,8 @@
 // layout of src/scores/dataset-batch.ts): a WORKGROUP per query point (workgroup g scores points
 // g, g + groups, ...), each invocation owning the vec4 blocks of coordinates b = l, l + WG_SIZE, ...
 // (strided, so the loads of one data point coalesce) in registers: OWN = ceil(DIM4 / WG_SIZE)
-// blocks of x and of the weighted sum, loops unrolled, instead of d-long private arrays that a
-// thread-per-point kernel spills at d in the hundreds.
+// blocks of x and of the weighted sum (loops unrolled up to the composer's limit), instead of the
+// d-long private arrays that a thread-per-point kernel spills at d in the hundreds.
 //   s_t(x) = (m x0hat - x) / sigma^2,   x0hat = sum_i softmax_i(-|x - m x_i|^2 / (2 sigma^2)) x_i.
 // The data stream through in tiles of TILE points:
 //   1. every invocation writes its partial squared distance to each of the tile's points, over

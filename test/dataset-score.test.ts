@@ -115,6 +115,7 @@ describe('empirical score of a dataset', () => {
   it('wide layout (a workgroup per point) matches the float64 reference at d = 784 and d = 100', async () => {
     expect([datasetLayout(WIDE_MIN_DIM - 1), datasetLayout(WIDE_MIN_DIM), datasetLayout(784, 'auto', true), datasetLayout(2, 'wide', true)]).toEqual(['thread', 'wide', 'thread', 'wide']);
     await expect(DatasetScorePipeline.create(engine.gpu.device, { name: 'w', n: 1, dim: 2, points: new Float32Array(2) }, 'x0', { layout: 'broad' as 'wide' })).rejects.toThrow(/layout broad, expected auto, thread or wide/);
+    await expect(DatasetScorePipeline.create(engine.gpu.device, { name: 'w', n: 1, dim: 2, points: new Float32Array(2) }, 'x0', { layout: 'wide', workgroupSize: 64, tilePoints: 4096 })).rejects.toThrow(/workgroupSize 64 x tilePoints 4096 needs 1081344 bytes of workgroup memory, expected at most \d+/);
     // 500 MNIST digits (50 per class) with this adapter's default shape, and a synthetic d = 100 set
     // (25 vec4 blocks: not a multiple of the 8 or 64 invocations) of 333 points, whose last tile is
     // partial, with the GPU shape (64 invocations, tiles of 32, a workgroup per point)

@@ -3,9 +3,10 @@
  * the dataset streamed in tiles and a running-max log-sum-exp, in one of two layouts:
  * - 'thread' (shaders/dataset-score-batch.wgsl): one invocation per point, tiles of data points in
  *   workgroup memory; each invocation keeps its point and weighted sum in private arrays of d floats.
- * - 'wide' (shaders/dataset-score-wide.wgsl): one workgroup per point; each invocation computes the
- *   logits of some of a tile's data points and accumulates the weighted sum for d / WG of the
- *   coordinates, so private state stays small at large d.
+ * - 'wide' (shaders/dataset-score-wide.wgsl): a workgroup per point; each invocation owns d / WG
+ *   of the coordinates, adds its partial squared distances to a tile's data points in workgroup
+ *   memory (summed into the logits by one invocation per data point) and accumulates its
+ *   coordinates of the weighted sum, so private state stays small at large d.
  * It is a complete example of an external model: {@link datasetExternalModel} plugs it into the
  * engine through {@link externalScoreModel}, and {@link DatasetScorePipeline.encode} can be used on
  * its own to score any batch.
@@ -111,8 +112,8 @@ export class DatasetScorePipeline {
    * is the points per tile (of the 'auto' layout).
    * Note: SwiftShader takes minutes to compile the 'thread' kernel for d in the hundreds (its
    * barriers keep each invocation's private arrays live); the 'wide' one compiles in about a second.
-   * @throws MidstepError for an unknown layout or a tile size that is not a positive integer, or
-   * when the WGSL does not compile on this device.
+   * @throws MidstepError for an unknown layout, a tile size that is not a positive integer, a wide
+   * shape whose partial sums exceed the device's workgroup memory, or WGSL that does not compile.
    */
   static async create(device: GPUDevice, dataset: Dataset, output: 'score' | 'x0' = 'x0', options: DatasetPipelineOptions | number = {}): Promise<DatasetScorePipeline> {
     checkDataset(dataset);
@@ -124,6 +125,10 @@ export class DatasetScorePipeline {
     const shape = wideShape(software);
     const wg = o.workgroupSize ?? shape.workgroupSize;
     const tile = o.tilePoints ?? (layout === 'wide' ? shape.tile : tilePoints(dim, device.limits.maxComputeWorkgroupStorageSize));
+    const wgBytes = 4 * wg * tile + 8 * tile;
+    if (layout === 'wide' && wgBytes > device.limits.maxComputeWorkgroupStorageSize) {
+      throw new MidstepError(`dataset batch score: workgroupSize ${wg} x tilePoints ${tile} needs ${wgBytes} bytes of workgroup memory, expected at most ${device.limits.maxComputeWorkgroupStorageSize}`);
+    }
     const name = layout === 'wide' ? 'dataset-score-wide' : 'dataset-score-batch';
     const defines: ShaderDefines = layout === 'wide'
       ? { DIM: dim, NPOINTS: dataset.n, TILE: tile, WG_SIZE: wg, OWN: Math.ceil(Math.ceil(dim / 4) / wg), OUT_X0: output === 'x0' }
