@@ -26,7 +26,7 @@ export { bananaScoreModel, bananaScore, sampleBanana, BANANA, type BananaParams 
 export { mlpScoreModel, parseMlp, mlpForward, type MlpWeights } from './scores/mlp-score.js';
 export { parseSafetensors, encodeSafetensors, type Safetensors, type Tensor } from './io/safetensors.js';
 export { externalScoreModel, EXTERNAL_SAMPLERS, type ExternalRound, type ExternalScoreOptions, type ExternalOutput } from './scores/external-score.js';
-export { DatasetScorePipeline, datasetExternalModel } from './scores/dataset-batch.js';
+export { DatasetScorePipeline, datasetExternalModel, datasetLayout, datasetScoreOnDevice, wideShape, WIDE_MIN_DIM, type DatasetLayout, type DatasetPipelineOptions, type DeviceDatasetScore, type WideShape } from './scores/dataset-batch.js';
 export { toyDataset, TOY_DATASETS, type ToyDatasetName } from './data/toy2d.js';
 export { MixtureScoreKernel } from './scores/mixture-score-kernel.js';
 export { gmmPassScoreModel, PASS_SAMPLERS } from './scores/gmm-pass-score.js';

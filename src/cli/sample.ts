@@ -2,7 +2,9 @@
 import { Engine } from '../engine.js';
 import { acquireNodeDevice } from '../gpu/node-device.js';
 import { writeNpy } from '../io/npy-node.js';
-import { loadSampleTarget } from '../io/sample-target.js';
+import { loadSampleDataset, loadSampleTarget } from '../io/sample-target.js';
+import { datasetScoreOnDevice } from '../scores/dataset-batch.js';
+import type { Dataset } from '../scores/dataset-score.js';
 import { sampleReference, type ReferenceRequest } from '../reference.js';
 import type { ScoreModel } from '../scores/types.js';
 import type { GaussianMixture } from '../targets/gmm.js';
@@ -20,6 +22,8 @@ export interface SampleArgs {
   json: boolean;
   /** `--on-non-finite`: what the GPU run does with NaN/Inf particles. */
   onNonFinite: NonFinitePolicy;
+  /** The dataset of a dataset target (`mnist`): the GPU run picks its kernel by dimension. */
+  dataset: Dataset | null;
 }
 
 /**
@@ -33,7 +37,8 @@ export function parseSampleArgs(argv: string[]): SampleArgs {
     grid: { type: 'string' }, opt: { type: 'string', multiple: true }, backend: { type: 'string' },
     out: { type: 'string' }, json: { type: 'boolean' }, 'on-non-finite': { type: 'string' },
   });
-  const target = loadSampleTarget(required(values, 'target', 'a preset name, a target JSON file, mnist or an MLP .safetensors file'));
+  const spec = required(values, 'target', 'a preset name, a target JSON file, mnist or an MLP .safetensors file');
+  const target = loadSampleTarget(spec);
   const sampler = required(values, 'sampler', 'a sampler name (see midstep list)');
   const nfe = numberFlag(values, 'nfe', 'an integer number of score evaluations');
   const particles = numberFlag(values, 'particles', 'an integer number of particles');
@@ -59,11 +64,11 @@ export function parseSampleArgs(argv: string[]): SampleArgs {
   if (!NON_FINITE_POLICIES.includes(onNonFinite)) throw new CliError('--on-non-finite', onNonFinite, NON_FINITE_POLICIES.join(' or '));
   const run = resolveRun(settings, target.dim); // validate everything before starting a device
   resolveFaultCheck(onNonFinite, undefined, run.plan.rows.length);
-  return { settings, out, backend, json: values.json === true, onNonFinite };
+  return { settings, out, backend, json: values.json === true, onNonFinite, dataset: loadSampleDataset(spec) };
 }
 
 export async function sampleCommand(argv: string[]): Promise<number> {
-  const { settings, out, backend, json, onNonFinite } = parseSampleArgs(argv);
+  const { settings, out, backend, json, onNonFinite, dataset } = parseSampleArgs(argv);
   const sampler = settings.sampler;
   const bar = progressBar(`${sampler} ${backend}`, process.stderr, backend === 'cpu' ? 'particles' : 'rounds');
   let result;
@@ -75,12 +80,15 @@ export async function sampleCommand(argv: string[]): Promise<number> {
   } else {
     const gpu = await acquireNodeDevice();
     const engine = new Engine(gpu);
+    // a dataset at large d runs through the wide batch kernel (src/scores/dataset-batch.ts), else fused
+    const score = dataset ? await datasetScoreOnDevice(gpu.device, dataset) : null;
     try {
-      const r = await engine.sample({ ...settings, onNonFinite, onProgress: bar.tty ? (p) => bar(p.roundsDone, p.rounds) : undefined });
+      const r = await engine.sample({ ...settings, target: score?.model ?? settings.target, onNonFinite, onProgress: bar.tty ? (p) => bar(p.roundsDone, p.rounds) : undefined });
       bar.finish();
       writeNpy(out, r.samples!, r.particles, r.dim);
       result = { ...r, samples: undefined, buffer: undefined };
     } finally {
+      score?.destroy();
       engine.destroy();
     }
   }
