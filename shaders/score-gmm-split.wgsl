@@ -15,21 +15,7 @@ const CH4: u32 = (DIM4 + SPLIT - 1u) / SPLIT;
 const STRIDE4: u32 = 1u + 2u * DIM4;
 alias Slice = array<vec4<f32>, ((${DIM}u + 3u) / 4u + ${SPLIT}u - 1u) / ${SPLIT}u>;
 
-struct Params {
-  count: u32,
-  row_stride: u32,
-  pad0: u32,
-  pad1: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> xs: array<f32>;
-@group(0) @binding(2) var<storage, read_write> scores: array<f32>;
-#if ${TABLE_UNIFORM}
-@group(0) @binding(3) var<uniform> table: array<vec4<f32>, NCOMP * (1u + 2u * ((${DIM}u + 3u) / 4u))>;
-#else
-@group(0) @binding(3) var<storage, read> table: array<vec4<f32>>;
-#endif
+#include "score-gmm-pass-bindings"
 
 var<workgroup> partial: array<f32, WG_SIZE>;
 

@@ -16,21 +16,7 @@ const WG_SIZE: u32 = ${WG_SIZE}u;
 const STRIDE4: u32 = 1u + 2u * DIM4;
 const CB: u32 = 4u;  // vec4 blocks per chunk of pass 1 (the unrolled loops over u spell it 4u)
 
-struct Params {
-  count: u32,
-  row_stride: u32,
-  pad0: u32,
-  pad1: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> xs: array<f32>;
-@group(0) @binding(2) var<storage, read_write> scores: array<f32>;
-#if ${TABLE_UNIFORM}
-@group(0) @binding(3) var<uniform> table: array<vec4<f32>, NCOMP * (1u + 2u * ((${DIM}u + 3u) / 4u))>;
-#else
-@group(0) @binding(3) var<storage, read> table: array<vec4<f32>>;
-#endif
+#include "score-gmm-pass-bindings"
 
 fn load_block(i: u32, b: u32) -> vec4<f32> {
   let j = i * DIM + 4u * b;
