@@ -45,6 +45,24 @@ describe('midstep sample / eval / list', () => {
     expect(e.metrics.modeTV).toBeLessThan(0.05);
   });
 
+  it('--score-layout and --update-layout reach the engine, and the report says which ran', () => {
+    const run = (...flags: string[]) => {
+      const r = midstep('sample', '--target', 'gmm64', '--sampler', 'ddpm', '--nfe', '3', '--particles', '64', '--seed', '2', '--out', join(dir, 'layout.npy'), '--json', ...flags);
+      expect(r.status, r.stderr).toBe(0);
+      return { report: JSON.parse(r.stdout.trim().split('\n').at(-1)!), data: decodeNpy(readFileSync(join(dir, 'layout.npy'))).data };
+    };
+    const block = run('--score-layout', 'pass', '--update-layout', 'block');
+    expect([block.report.scoreLayout, block.report.updateLayout]).toEqual(['pass', 'block']);
+    const particle = run('--score-layout', 'pass', '--update-layout', 'particle');
+    expect([particle.report.scoreLayout, particle.report.updateLayout]).toEqual(['pass', 'particle']);
+    expect(Array.from(block.data)).toEqual(Array.from(particle.data)); // the two update layouts give the same bits
+    const fused = run('--score-layout', 'fused');
+    expect([fused.report.scoreLayout, fused.report.updateLayout]).toEqual(['fused', 'particle']);
+    const r = midstep('sample', '--target', 'gmm64', '--sampler', 'ddpm', '--nfe', '3', '--particles', '64', '--out', join(dir, 'x.npy'), '--score-layout', 'fused', '--update-layout', 'block');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/updateLayout: got "block"/);
+  });
+
   it('--backend cpu agrees with the GPU run to f32 tolerance', () => {
     const a = join(dir, 'gpu.npy'), b = join(dir, 'cpu.npy');
     const args = ['--target', 'bimodal1d', '--sampler', 'ddpm', '--nfe', '15', '--particles', '400', '--seed', '3', '--offset', '77'];
@@ -96,6 +114,9 @@ describe('bad input: exit status 2 and one line naming the field', () => {
     ['unknown flag', () => [...base, '--frobnicate', '1'], /--frobnicate/],
     ['unknown preset', () => withFlag('--target', 'ring3d'), /--target: got "ring3d"|target: got "ring3d"/],
     ['unknown non-finite policy', () => [...base, '--on-non-finite', 'drop'], /--on-non-finite: got "drop", expected error or exclude or ignore/],
+    ['unknown score layout', () => [...base, '--score-layout', 'tiles'], /--score-layout: got "tiles", expected auto, fused or pass/],
+    ['unknown update layout', () => [...base, '--update-layout', 'rows'], /--update-layout: got "rows", expected auto, particle or block/],
+    ['layout flag with the CPU backend', () => [...base, '--backend', 'cpu', '--update-layout', 'block'], /--update-layout: got "block", expected no layout flag with --backend cpu/],
   ];
   it.each(cases)('%s', (_name, args, pattern) => {
     const r = midstep('sample', ...args());

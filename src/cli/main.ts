@@ -14,6 +14,7 @@ usage:
   midstep sample --target <preset|file.json|mnist|model.safetensors> --sampler <name> --nfe <N> --particles <P> --out <file.npy>
                  [--seed S] [--offset O] [--t-max T] [--delta D] [--grid logsnr|uniform|edm]
                  [--opt key=value]... [--backend webgpu|cpu] [--on-non-finite error|exclude|ignore] [--json]
+                 [--score-layout auto|fused|pass] [--update-layout auto|particle|block]
   midstep eval   --target <preset|file.json> --samples <file.npy> [--delta D] [--seed S] [--json]
   midstep list   [--json]
   midstep bench  [--quick] [--samplers a,b|none] [--dims 2,16,64] [--particles 1000,10000] [--nfe N] [--runs R]

@@ -24,6 +24,8 @@ export interface SampleArgs {
   onNonFinite: NonFinitePolicy;
   /** The dataset of a dataset target (`mnist`): the GPU run picks its kernel by dimension. */
   dataset: Dataset | null;
+  /** `--score-layout` and `--update-layout` of a GPU run (the engine's `scoreLayout`, `updateLayout`; default auto). */
+  layouts: { scoreLayout: 'auto' | 'fused' | 'pass'; updateLayout: 'auto' | 'particle' | 'block' };
 }
 
 /**
@@ -36,6 +38,7 @@ export function parseSampleArgs(argv: string[]): SampleArgs {
     seed: { type: 'string' }, offset: { type: 'string' }, 't-max': { type: 'string' }, delta: { type: 'string' },
     grid: { type: 'string' }, opt: { type: 'string', multiple: true }, backend: { type: 'string' },
     out: { type: 'string' }, json: { type: 'boolean' }, 'on-non-finite': { type: 'string' },
+    'score-layout': { type: 'string' }, 'update-layout': { type: 'string' },
   });
   const spec = required(values, 'target', 'a preset name, a target JSON file, mnist or an MLP .safetensors file');
   const target = loadSampleTarget(spec);
@@ -62,13 +65,20 @@ export function parseSampleArgs(argv: string[]): SampleArgs {
   };
   const onNonFinite = (values['on-non-finite'] ?? 'error') as NonFinitePolicy;
   if (!NON_FINITE_POLICIES.includes(onNonFinite)) throw new CliError('--on-non-finite', onNonFinite, NON_FINITE_POLICIES.join(' or '));
+  const scoreLayout = (values['score-layout'] ?? 'auto') as SampleArgs['layouts']['scoreLayout'];
+  if (!['auto', 'fused', 'pass'].includes(scoreLayout)) throw new CliError('--score-layout', scoreLayout, 'auto, fused or pass');
+  const updateLayout = (values['update-layout'] ?? 'auto') as SampleArgs['layouts']['updateLayout'];
+  if (!['auto', 'particle', 'block'].includes(updateLayout)) throw new CliError('--update-layout', updateLayout, 'auto, particle or block');
+  if (backend === 'cpu' && (values['score-layout'] !== undefined || values['update-layout'] !== undefined)) {
+    throw new CliError(values['score-layout'] !== undefined ? '--score-layout' : '--update-layout', values['score-layout'] ?? values['update-layout'], 'no layout flag with --backend cpu (kernel layouts are GPU settings)');
+  }
   const run = resolveRun(settings, target.dim); // validate everything before starting a device
   resolveFaultCheck(onNonFinite, undefined, run.plan.rows.length);
-  return { settings, out, backend, json: values.json === true, onNonFinite, dataset: loadSampleDataset(spec) };
+  return { settings, out, backend, json: values.json === true, onNonFinite, dataset: loadSampleDataset(spec), layouts: { scoreLayout, updateLayout } };
 }
 
 export async function sampleCommand(argv: string[]): Promise<number> {
-  const { settings, out, backend, json, onNonFinite, dataset } = parseSampleArgs(argv);
+  const { settings, out, backend, json, onNonFinite, dataset, layouts } = parseSampleArgs(argv);
   const sampler = settings.sampler;
   const bar = progressBar(`${sampler} ${backend}`, process.stderr, backend === 'cpu' ? 'particles' : 'rounds');
   let result;
@@ -83,7 +93,7 @@ export async function sampleCommand(argv: string[]): Promise<number> {
     // a dataset at large d runs through the wide batch kernel (src/scores/dataset-batch.ts), else fused
     const score = dataset ? await datasetScoreOnDevice(gpu.device, dataset) : null;
     try {
-      const r = await engine.sample({ ...settings, target: score?.model ?? settings.target, onNonFinite, onProgress: bar.tty ? (p) => bar(p.roundsDone, p.rounds) : undefined });
+      const r = await engine.sample({ ...settings, ...layouts, target: score?.model ?? settings.target, onNonFinite, onProgress: bar.tty ? (p) => bar(p.roundsDone, p.rounds) : undefined });
       bar.finish();
       writeNpy(out, r.samples!, r.particles, r.dim);
       result = { ...r, samples: undefined, buffer: undefined };
@@ -98,6 +108,8 @@ export async function sampleCommand(argv: string[]): Promise<number> {
     grid: result.grid, tMax: result.tMax, delta: result.delta, options: result.options,
     seconds: Number(result.seconds.toFixed(4)), backend: result.backend, adapter: result.adapter, out,
     excluded: 'nonFinite' in result && result.nonFinite ? result.nonFinite.excluded : 0,
+    scoreLayout: 'scoreLayout' in result ? result.scoreLayout : undefined,
+    updateLayout: 'updateLayout' in result ? result.updateLayout : undefined,
   };
   if (json) process.stdout.write(JSON.stringify(report) + '\n');
   else {
