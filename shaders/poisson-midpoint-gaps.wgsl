@@ -4,7 +4,22 @@
 // of g in 1 .. K-1 with u < T_g = floor(2^24 (1 - p)^g) (decreasing; binary search), and the next
 // active index is prev + 1 + G, none once it reaches K. So P(G >= g) = T_g / 2^24 = (1 - p)^g, the
 // indices are active independently with probability p (to 2^-24), and a coarse step costs
-// (active + 1) draws instead of K - 1. The includer defines fn gap_thr(g: u32) -> u32 = T_g.
+// (active + 1) draws instead of K - 1.
+// Also declares the plan table (binding 3; atomic in the START phase, which appends to the list and
+// includes "poisson-midpoint-list"); T_g is the last of the includer's PMM_STRIDE floats of fine
+// index g in block 0 (the same in every block), an integer stored as f32.
+
+#if ${PHASE_START}
+@group(0) @binding(3) var<storage, read_write> table: array<atomic<u32>>;
+fn table_word(i: u32) -> u32 { return atomicLoad(&table[i]); }
+#else
+@group(0) @binding(3) var<storage, read_write> table: array<u32>;
+fn table_word(i: u32) -> u32 { return table[i]; }
+#endif
+
+fn gap_thr(g: u32) -> u32 {
+  return u32(bitcast<f32>(table_word(16u + (g - 1u) * PMM_STRIDE + PMM_STRIDE - 1u)));
+}
 
 struct PmmDraws { e: u32, w: vec4<u32> }
 
@@ -27,3 +42,7 @@ fn pmm_next(pg: u32, prev: u32, kk: u32, d: ptr<function, PmmDraws>) -> u32 {
   }
   return prev + 1u + lo;
 }
+
+#if ${PHASE_START}
+#include "poisson-midpoint-list"
+#endif

@@ -15,21 +15,8 @@
 // the same in every block, read from block 0).
 #include "sampler-common"
 
-#if ${PHASE_START}
-@group(0) @binding(3) var<storage, read_write> table: array<atomic<u32>>;
-fn gap_thr(g: u32) -> u32 {
-  return u32(bitcast<f32>(atomicLoad(&table[16u + (g - 1u) * 9u + 8u])));
-}
-#else
-@group(0) @binding(3) var<storage, read_write> table: array<u32>;
-fn gap_thr(g: u32) -> u32 {
-  return u32(bitcast<f32>(table[16u + (g - 1u) * 9u + 8u]));
-}
-#endif
+const PMM_STRIDE: u32 = 9u; // floats per fine index in the table
 #include "poisson-midpoint-gaps"
-#if ${PHASE_START}
-#include "poisson-midpoint-list"
-#endif
 @group(0) @binding(4) var<storage, read_write> pstate: array<f32>;
 @group(0) @binding(5) var<storage, read_write> plist: array<u32>;
 @group(0) @binding(6) var<storage, read_write> pmid: array<f32>;
@@ -49,7 +36,7 @@ fn field(x: ptr<function, Vec>, tp: TimeParams, f: ptr<function, Vec>) {
 
 #if ${PHASE_LATER}
 fn tab(i: u32, k: u32) -> f32 {
-  return bitcast<f32>(table[16u + ((st.step - 1u) * (u32(st.c0.w) - 1u) + i - 1u) * 9u + k]);
+  return bitcast<f32>(table[16u + ((st.step - 1u) * (u32(st.c0.w) - 1u) + i - 1u) * PMM_STRIDE + k]);
 }
 
 fn load_f0(i: u32, f: ptr<function, Vec>) {

@@ -26,6 +26,23 @@ async function pipeline(device: GPUDevice, shader: string, defines: Record<strin
   return device.createComputePipelineAsync({ label: shader, layout: 'auto', compute: { module, entryPoint: 'main' } });
 }
 
+/** Median GPU time of one dispatch of `p` over grid `g` with bind group `bg` (after one warm-up). */
+async function timeDispatch(device: GPUDevice, p: GPUComputePipeline, bg: GPUBindGroup, g: { x: number; y: number }, runs: number): Promise<{ seconds: number; source: TimingSource }> {
+  const timer = new GpuTimer(device);
+  try {
+    const seconds = await timer.median((_e, pass) => {
+      const c = pass();
+      c.setPipeline(p);
+      c.setBindGroup(0, bg);
+      c.dispatchWorkgroups(g.x, g.y);
+      c.end();
+    }, runs, 1);
+    return { seconds, source: timer.source };
+  } finally {
+    timer.destroy();
+  }
+}
+
 /**
  * Peak FMA throughput: `invocations` threads of `iters` rounds of 64 flops each.
  * The defaults take about 0.1 s on SwiftShader; a real GPU wants more invocations.
@@ -39,16 +56,7 @@ export async function measureFmaPeak(device: GPUDevice, opts: { invocations?: nu
   const params = device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   device.queue.writeBuffer(params, 0, new Float32Array([0.999, 1e-3, g.x * wg, 0]));
   const bg = device.createBindGroup({ layout: p.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: out } }, { binding: 1, resource: { buffer: params } }] });
-  const timer = new GpuTimer(device);
-  const seconds = await timer.median((_e, pass) => {
-    const c = pass();
-    c.setPipeline(p);
-    c.setBindGroup(0, bg);
-    c.dispatchWorkgroups(g.x, g.y);
-    c.end();
-  }, opts.runs ?? 5, 1);
-  const source = timer.source;
-  timer.destroy();
+  const { seconds, source } = await timeDispatch(device, p, bg, g, opts.runs ?? 5);
   out.destroy();
   params.destroy();
   return { gflops: (g.x * g.y * wg * iters * 64) / seconds / 1e9, timing: source };
@@ -68,16 +76,7 @@ export async function measureBandwidth(device: GPUDevice, opts: { bytes?: number
     layout: p.getBindGroupLayout(0),
     entries: [{ binding: 0, resource: { buffer: src } }, { binding: 1, resource: { buffer: dst } }, { binding: 2, resource: { buffer: params } }],
   });
-  const timer = new GpuTimer(device);
-  const seconds = await timer.median((_e, pass) => {
-    const c = pass();
-    c.setPipeline(p);
-    c.setBindGroup(0, bg);
-    c.dispatchWorkgroups(g.x, g.y);
-    c.end();
-  }, opts.runs ?? 5, 1);
-  const source = timer.source;
-  timer.destroy();
+  const { seconds, source } = await timeDispatch(device, p, bg, g, opts.runs ?? 5);
   src.destroy();
   dst.destroy();
   params.destroy();

@@ -46,6 +46,22 @@ export function pmmActive(rng: Philox, particle: number, step: number, K: number
   }
 }
 
+/** Header words of a poisson-midpoint table: word 0 the list count, words 1-2 the 64-bit evaluation count. */
+export const PMM_TABLE_HEADER = 16;
+
+/**
+ * Every coarse step's per-fine-index coefficients in one f32 table, uploaded with the run: block b,
+ * fine index i (1..K-1) at word PMM_TABLE_HEADER + (b (K - 1) + i - 1) stride, its `stride` values
+ * from `entry(b, i)` (the shaders' `tab`), the gap threshold last. The header words start at zero.
+ */
+export function pmmCoefTable(M: number, K: number, stride: number, entry: (b: number, i: number) => number[]): Float32Array {
+  const table = new Float32Array(PMM_TABLE_HEADER + M * (K - 1) * stride);
+  for (let b = 0; b < M; b++) {
+    for (let i = 1; i < K; i++) table.set(entry(b, i), PMM_TABLE_HEADER + (b * (K - 1) + i - 1) * stride);
+  }
+  return table;
+}
+
 /**
  * The Brownian increment vector xi of the path segment ending at fine index `segEnd`, as the WGSL
  * draws it, from `stream` (STREAM_STEP_NOISE2; the underdamped chain draws the second normal of a

@@ -16,7 +16,7 @@
  */
 import { pmmUldBlock, pmmUldCoarseStep, uldPathAdvance, type PmmUldBlock, type UldNoise } from '../math/poisson-midpoint-uld.js';
 import { Stream, type Philox } from '../rng/philox.js';
-import { PMM_CAP_LANES, pmmActive, pmmIncrement } from './poisson-midpoint-draws.js';
+import { PMM_CAP_LANES, pmmActive, pmmCoefTable, pmmIncrement } from './poisson-midpoint-draws.js';
 import { newRow, setTime, type ReferenceContext, type SamplerPlan, type StepRow } from './types.js';
 
 /** Floats per fine index in the table: t, m, sig2, tau, phi, cs, gF, gxs, gvs, T (gap threshold). */
@@ -59,18 +59,13 @@ export interface UldPlanInput {
 export function planPoissonMidpointUld({ dim, M, K, grid, thr, w, gaps, gamma }: UldPlanInput): SamplerPlan {
   const blocks = Array.from({ length: M }, (_, b) => pmmUldBlock(grid.subarray(b * K, b * K + K + 1), gamma, w));
   const START = 0, MID = 1, FINISH = 2;
-    // every block's per-fine-index coefficients in one table, uploaded with the run: block b, index i at
-    // word 16 + (b (K - 1) + i - 1) STRIDE (words 0-15: list count and evaluation counter)
-    const table = new Float32Array(16 + M * (K - 1) * ULD_STRIDE);
+  const table = pmmCoefTable(M, K, ULD_STRIDE, (b, i) => {
+    const blk = blocks[b]!, t = blk.times[i]!;
+    return [t, Math.exp(-t), -Math.expm1(-2 * t), blk.tau[i]!, blk.phi[i]!, blk.cs[i]!, blk.gF[i]!, blk.gxs[i]!, blk.gvs[i]!, gaps[i - 1]!];
+  });
   const rows: StepRow[] = [];
   blocks.forEach((blk, b) => {
     const step = b + 1;
-    if (K > 1) {
-      for (let i = 1; i < K; i++) {
-        const t = blk.times[i]!;
-        table.set([t, Math.exp(-t), -Math.expm1(-2 * t), blk.tau[i]!, blk.phi[i]!, blk.cs[i]!, blk.gF[i]!, blk.gxs[i]!, blk.gvs[i]!, gaps[i - 1]!], 16 + (b * (K - 1) + i - 1) * ULD_STRIDE);
-      }
-    }
     const row = (kernel: number, rounds: number) => {
       const r = newRow(step, 0, kernel);
       setTime(r, 0, blk.times[0]!);

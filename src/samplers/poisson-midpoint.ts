@@ -29,7 +29,7 @@
 import { timeGrid } from '../math/grids.js';
 import { bernoulliThreshold, pmmBlock, type PmmBlock, type PmmChain } from '../math/poisson-midpoint.js';
 import { Philox } from '../rng/philox.js';
-import { PMM_CAP_LANES, pmmActive, pmmGapThresholds, pmmIncrement } from './poisson-midpoint-draws.js';
+import { PMM_CAP_LANES, pmmActive, pmmCoefTable, pmmGapThresholds, pmmIncrement } from './poisson-midpoint-draws.js';
 import { planPoissonMidpointUld } from './poisson-midpoint-uld.js';
 export { PMM_CAP_LANES, pmmActive, pmmGapThresholds, pmmIncrement } from './poisson-midpoint-draws.js';
 import { newRow, setTime, type ReferenceContext, type SamplerDefinition, type StepRow } from './types.js';
@@ -74,18 +74,13 @@ export const poissonMidpoint: SamplerDefinition = {
     const chain = options.chain as PmmChain;
     const blocks = Array.from({ length: M }, (_, b) => pmmBlock(chain, ts.subarray(b * K, b * K + K + 1), w));
     const START = 0, MID = 1, FINISH = 2;
-    // every block's per-fine-index coefficients in one table, uploaded with the run: block b, index i at
-    // word 16 + (b (K - 1) + i - 1) STRIDE (words 0-15: list count and evaluation counter)
-    const table = new Float32Array(16 + M * (K - 1) * STRIDE);
+    const table = pmmCoefTable(M, K, STRIDE, (b, i) => {
+      const blk = blocks[b]!, t = blk.times[i]!;
+      return [t, Math.exp(-t), -Math.expm1(-2 * t), blk.alpha[i]!, blk.beta[i]!, blk.A[i]!, blk.c[i]!, blk.g[i]!, gaps[i - 1]!];
+    });
     const rows: StepRow[] = [];
     blocks.forEach((blk, b) => {
       const step = b + 1;
-      if (K > 1) {
-        for (let i = 1; i < K; i++) {
-          const t = blk.times[i]!;
-          table.set([t, Math.exp(-t), -Math.expm1(-2 * t), blk.alpha[i]!, blk.beta[i]!, blk.A[i]!, blk.c[i]!, blk.g[i]!, gaps[i - 1]!], 16 + (b * (K - 1) + i - 1) * STRIDE);
-        }
-      }
       const row = (kernel: number, rounds: number) => {
         const r = newRow(step, 0, kernel);
         setTime(r, 0, blk.times[0]!);
