@@ -95,6 +95,8 @@ export class DatasetScorePipeline {
   private readonly data: GPUBuffer;
   /** The batch uniform (count, row stride) of each batch size seen: rounds of one run differ in size, and queue.writeBuffer lands before all of them. */
   private readonly params = new Map<number, GPUBuffer>();
+  /** The bind group of each batch size, reused while the run hands over the same buffers (every round of a run). */
+  private readonly groups = new Map<number, { times: GPUBuffer; points: GPUBuffer; scores: GPUBuffer; group: GPUBindGroup }>();
 
   private constructor(readonly device: GPUDevice, readonly dataset: Dataset, pipeline: GPUComputePipeline, tile: number, readonly output: 'score' | 'x0', readonly layout: 'thread' | 'wide', private readonly maxGroups: number) {
     this.pipeline = pipeline;
@@ -155,16 +157,22 @@ export class DatasetScorePipeline {
       this.device.queue.writeBuffer(params, 0, new Uint32Array([round.count, wide ? gx : gx * BATCH_WG_SIZE, groups, 0]));
       this.params.set(round.count, params);
     }
-    const group = this.device.createBindGroup({
-      layout: this.pipeline.getBindGroupLayout(0),
-      entries: [
-        { binding: 0, resource: { buffer: params } },
-        { binding: 1, resource: { buffer: round.times } },
-        { binding: 2, resource: { buffer: round.points } },
-        { binding: 3, resource: { buffer: this.data } },
-        { binding: 4, resource: { buffer: round.scores } },
-      ],
-    });
+    let cached = this.groups.get(round.count);
+    if (!cached || cached.times !== round.times || cached.points !== round.points || cached.scores !== round.scores) {
+      const group = this.device.createBindGroup({
+        layout: this.pipeline.getBindGroupLayout(0),
+        entries: [
+          { binding: 0, resource: { buffer: params } },
+          { binding: 1, resource: { buffer: round.times } },
+          { binding: 2, resource: { buffer: round.points } },
+          { binding: 3, resource: { buffer: this.data } },
+          { binding: 4, resource: { buffer: round.scores } },
+        ],
+      });
+      cached = { times: round.times, points: round.points, scores: round.scores, group };
+      this.groups.set(round.count, cached);
+    }
+    const group = cached.group;
     const pass = encoder.beginComputePass({ label: wide ? 'dataset-score-wide' : 'dataset-score-batch' });
     pass.setPipeline(this.pipeline);
     pass.setBindGroup(0, group);
@@ -176,6 +184,7 @@ export class DatasetScorePipeline {
     this.data.destroy();
     for (const b of this.params.values()) b.destroy();
     this.params.clear();
+    this.groups.clear();
   }
 }
 
