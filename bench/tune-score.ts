@@ -13,11 +13,11 @@ import { benchMixture } from '../src/bench/targets.js';
 import { GpuTimer } from '../src/bench/timing.js';
 import { composeShader } from '../src/gpu/compose.js';
 import { acquireNodeDevice } from '../src/gpu/node-device.js';
-import { gmmTimeTable } from '../src/scores/gmm-time-table.js';
+import { gmmGemmTable, gmmTimeTable } from '../src/scores/gmm-time-table.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { dim: { type: 'string', default: '64' }, particles: { type: 'string', default: '20000' }, ppt: { type: 'string', default: '4' }, wg: { type: 'string', default: '64' }, pairs: { type: 'string', default: '3' }, K: { type: 'string', default: '16' }, uniform: { type: 'string', default: '1' } },
+  options: { dim: { type: 'string', default: '64' }, particles: { type: 'string', default: '20000' }, ppt: { type: 'string', default: '4' }, wg: { type: 'string', default: '64' }, pairs: { type: 'string', default: '3' }, K: { type: 'string', default: '16' }, uniform: { type: 'string', default: '1' }, table: { type: 'string', default: 'tiled' }, kb4: { type: 'string', default: '2' } },
 });
 const gpu = await acquireNodeDevice();
 const device = gpu.device;
@@ -30,7 +30,7 @@ const xs = device.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE | GP
 const out = device.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
 const read = device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
 device.queue.writeBuffer(xs, 0, x);
-const tab = gmmTimeTable(target, t);
+const tab = values.table === 'gemm' ? gmmGemmTable(target, t) : gmmTimeTable(target, t);
 const flops = 8 * K * dim * P;
 const invocations = Math.min(262144, Math.max(4096, 64 * Math.round(flops / (256 * 64) / 64)));
 const timer = new GpuTimer(device);
@@ -38,7 +38,7 @@ const peak = async () => 1 / (await measureFmaPeak(device, { runs: 1, invocation
 console.log(`adapter ${gpu.adapterName}; d ${dim} K ${K} P ${P}`);
 for (const file of positionals) {
   const [path, ...kv] = file.split(':');
-  const defs: Record<string, number | boolean> = { DIM: dim, DIM4: Math.ceil(dim / 4), NCOMP: K, PPT: Number(values.ppt), WG_SIZE: Number(values.wg), STAGE: false, TABLE_UNIFORM: values.uniform === '1', SPLIT: 1, CH4: Math.ceil(dim / 4) };
+  const defs: Record<string, number | boolean> = { DIM: dim, DIM4: Math.ceil(dim / 4), NCOMP: K, PPT: Number(values.ppt), WG_SIZE: Number(values.wg), STAGE: false, TABLE_UNIFORM: values.uniform === '1', NSEQ: Number(process.env.NSEQ ?? 1), SPLIT: 1, CH4: Math.ceil(dim / 4), KB4: Number(values.kb4), NBLK: K / 4 / Number(values.kb4), JSTRIDE: 2 * Number(values.kb4), DIM16: dim / 16, PASS2: Number(process.env.PASS2 ?? 1), KP: 8 * Math.ceil(K / 8), K4: 2 * Math.ceil(K / 8), KB: Math.ceil(K / 8), DP16: Math.ceil(dim / 16) };
   for (const s of kv) { const [k, v] = s.split('='); defs[k!] = Number(v); }
   const name = basename(path!, '.wgsl');
   const code = composeShader(name, defs, { [name]: readFileSync(path!, 'utf8') });
@@ -48,13 +48,14 @@ for (const file of positionals) {
   const errs = info.messages.filter((m) => m.type === 'error');
   if (errs.length) { console.log(name, 'ERR', errs.map((e) => `${e.lineNum}: ${e.message}`).join('; ')); continue; }
   const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+  const compileOnly = (performance.now() - t0) / 1000;
   const table = device.createBuffer({ size: tab.byteLength, usage: (defs.TABLE_UNIFORM ? GPUBufferUsage.UNIFORM : GPUBufferUsage.STORAGE) | GPUBufferUsage.COPY_DST });
   device.queue.writeBuffer(table, 0, tab);
-  const perGroup = (Number(defs.WG_SIZE) / Number(defs.SPLIT)) * Number(defs.PPT);
+  const perGroup = (Number(defs.WG_SIZE) / Number(defs.SPLIT)) * Number(defs.PPT) * Number(defs.NSEQ);
   const groups = Math.ceil(P / perGroup);
   const gx = Math.min(groups, device.limits.maxComputeWorkgroupsPerDimension), gy = Math.ceil(groups / gx);
   const params = device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-  device.queue.writeBuffer(params, 0, new Uint32Array([P, gx * Number(defs.WG_SIZE), 0, 0]));
+  device.queue.writeBuffer(params, 0, new Uint32Array([P, gx * Number(defs.WG_SIZE), Number(defs.NSEQ), 0]));
   const bg = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: params } }, { binding: 1, resource: { buffer: xs } }, { binding: 2, resource: { buffer: out } }, { binding: 3, resource: { buffer: table } }] });
   const run = async () => (await timer.once((_e, pass) => { const c = pass(); c.setPipeline(pipeline); c.setBindGroup(0, bg); c.dispatchWorkgroups(gx, gy); c.end(); })) / (flops / 1e9);
   const r = await pairedRatio(peak, run, pairs);
@@ -71,7 +72,7 @@ for (const file of positionals) {
     target.evalPoint(x, i * dim, t, ref, null);
     for (let j = 0; j < dim; j++) e = Math.max(e, Math.abs(got[i * dim + j]! - ref[j]!) / (1 + Math.abs(ref[j]!)));
   }
-  console.log(`${file}: ${(100 * r.ratio).toFixed(1)}% of peak (${(1 / r.a).toFixed(3)} GFLOP/s peak, ${(1 / r.b).toFixed(3)} kernel), err ${e.toExponential(1)}, total ${compile.toFixed(1)} s`);
+  console.log(`${file}: ${(100 * r.ratio).toFixed(1)}% of peak (${(1 / r.a).toFixed(3)} GFLOP/s peak, ${(1 / r.b).toFixed(3)} kernel), err ${e.toExponential(1)}, compile ${compileOnly.toFixed(1)} s, total ${compile.toFixed(1)} s`);
   device.queue.submit([(() => { const en = device.createCommandEncoder(); en.clearBuffer(out); return en.finish(); })()]);
   table.destroy(); params.destroy();
 }

@@ -255,8 +255,8 @@ export class Engine {
     if (this.scorePlacement(request, sampler) !== 'pass') return undefined;
     const t = request.target as GaussianMixture;
     const lim = this.gpu.device.limits;
-    const uniform = !!chooseScoreLayout(t.dim, t.K, adapterTraits(this.gpu.device, this.gpu.isSoftware)).uniformTable;
-    return { tableBytes: runTableBytes(t.dim, t.K, rows, uniform ? lim.minUniformBufferOffsetAlignment : lim.minStorageBufferOffsetAlignment) };
+    const layout = chooseScoreLayout(t.dim, t.K, adapterTraits(this.gpu.device, this.gpu.isSoftware));
+    return { tableBytes: runTableBytes(t.dim, t.K, rows, layout.uniformTable ? lim.minUniformBufferOffsetAlignment : lim.minStorageBufferOffsetAlignment, !!layout.gemm) };
   }
 
   /** Builds (or reuses) the pipeline of kernel `spec` for `model`, with `buffers` extra bindings. */

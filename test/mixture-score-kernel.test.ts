@@ -9,6 +9,7 @@ import type { GpuContext } from '../src/gpu/device.js';
 import { adapterTraits, chooseScoreLayout, tableBytes, type ScoreLayout } from '../src/gpu/kernel-select.js';
 import { gmmTimeTable, timeTableStride4 } from '../src/scores/gmm-time-table.js';
 import { MixtureScoreKernel } from '../src/scores/mixture-score-kernel.js';
+import { GaussianMixture } from '../src/targets/gmm.js';
 import { loadTarget } from '../src/targets/presets.js';
 import { readBuffer, testGpu } from './helpers/gpu.js';
 
@@ -46,8 +47,16 @@ describe('layout choice', () => {
   const hw = { ...traits, isSoftware: false };
   it('more particles per invocation for small d; for large d streaming on software, one particle split over invocations on hardware', () => {
     expect(chooseScoreLayout(2, 16, traits).ppt).toBe(4);
-    expect(chooseScoreLayout(64, 16, traits).ppt).toBe(4);
-    expect(chooseScoreLayout(64, 16, traits).stream).toBeUndefined();
+    expect(chooseScoreLayout(2, 16, traits).gemm).toBeUndefined();
+    // 16 <= d <= 64 on SwiftShader: the private-table GEMM kernel, while (padded K) x (padded d) <= 2048
+    expect(chooseScoreLayout(64, 16, traits)).toMatchObject({ ppt: 1, wgSize: 4, split: 1, gemm: true, uniformTable: false, stage: false });
+    expect(chooseScoreLayout(16, 16, traits).gemm).toBe(true);
+    expect(chooseScoreLayout(20, 5, traits).gemm).toBe(true);
+    expect(chooseScoreLayout(64, 33, traits)).toMatchObject({ ppt: 4, split: 1 });
+    expect(chooseScoreLayout(64, 33, traits).gemm).toBeUndefined();
+    expect(chooseScoreLayout(64, 16, hw).gemm).toBeUndefined();
+    expect(tableBytes(64, 16, true)).toBe(16 * (4 + 16 + 512));
+    expect(tableBytes(20, 5, true)).toBe(16 * (2 + 8 + 128));
     // large d on SwiftShader: 4 particles per invocation streaming over d
     expect(chooseScoreLayout(784, 16, traits)).toMatchObject({ ppt: 4, split: 1, stream: true });
     expect(chooseScoreLayout(100, 16, traits)).toMatchObject({ ppt: 4, split: 1, stream: true });
@@ -61,7 +70,7 @@ describe('layout choice', () => {
     expect(chooseScoreLayout(1024, 16, hw).split).toBe(16);
     expect(tableBytes(64, 16)).toBe(16 * 16 * 33);
     // the table is in a uniform buffer only when it fits 64 KiB
-    expect(chooseScoreLayout(64, 16, traits).uniformTable).toBe(true);
+    expect(chooseScoreLayout(12, 16, traits).uniformTable).toBe(true);
     expect(chooseScoreLayout(784, 16, traits).uniformTable).toBe(false);
     // workgroup staging only on hardware adapters, when the table fits
     expect(chooseScoreLayout(64, 16, traits).stage).toBe(false);
@@ -70,10 +79,10 @@ describe('layout choice', () => {
   });
 });
 
-async function gpuScores(layout: ScoreLayout, dim: number, P: number, t: number) {
-  const device = gpu.device, target = benchMixture(dim, 16);
+async function gpuScores(layout: ScoreLayout, dim: number, P: number, t: number, target: GaussianMixture = benchMixture(dim, 16), offset = 0) {
+  const device = gpu.device;
   const x = new Float32Array(P * dim);
-  for (let i = 0; i < x.length; i++) x[i] = 2.5 * Math.sin(i * 12.9898 + dim);
+  for (let i = 0; i < x.length; i++) x[i] = 2.5 * Math.sin(i * 12.9898 + dim) + offset;
   const xs = device.createBuffer({ size: x.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
   const out = device.createBuffer({ size: x.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
   device.queue.writeBuffer(xs, 0, x);
@@ -116,6 +125,33 @@ describe('tiled kernel equals the float64 score', () => {
 
   it('the split layout (4 invocations per particle) at d = 130, a d not a multiple of 4', async () => {
     const { maxErr } = await gpuScores({ ppt: 1, wgSize: 64, stage: false, uniformTable: false, split: 4 }, 130, 37, 0.02);
+    expect(maxErr).toBeLessThan(2e-4);
+  });
+
+  const gemm: ScoreLayout = { ppt: 1, wgSize: 4, stage: false, uniformTable: false, split: 1, gemm: true };
+  it.each([
+    { dim: 64, K: 16, P: 203 },
+    { dim: 20, K: 5, P: 4133 },
+  ])('the GEMM layout (private table, particles in sequence) at d = $dim, K = $K, $P particles', async ({ dim, K, P }) => {
+    // K and d not multiples of 8 and 16 (padding components and coordinates); 4133 particles run
+    // 64 per invocation with a ragged last workgroup
+    for (const t of [0.01, 1.0]) {
+      const { maxErr, maxRef } = await gpuScores(gemm, dim, P, t, benchMixture(dim, K));
+      expect(maxRef).toBeGreaterThan(1);
+      expect(maxErr).toBeLessThan(2e-4);
+    }
+  });
+
+  it('the GEMM layout on a mixture far from the origin (the table shifts to its centre)', async () => {
+    const base = benchMixture(16, 8);
+    const far = GaussianMixture.fromJSON({
+      kind: 'gmm', name: 'far16', weights: Array.from(base.weights),
+      means: Array.from({ length: 8 }, (_, k) => Array.from({ length: 16 }, (_, j) => 40 + base.means[k * 16 + j]!)),
+      variances: Array.from({ length: 8 }, (_, k) => Array.from({ length: 16 }, (_, j) => base.eigenvalues[k * 16 + j]!)),
+    });
+    // states near the components (x = 2.5 sin(.) + 40 m): the unshifted expansion would lose ~1e-2 in ell
+    const { maxErr, maxRef } = await gpuScores(gemm, 16, 301, 0.05, far, 40 * Math.exp(-0.05));
+    expect(maxRef).toBeGreaterThan(1);
     expect(maxErr).toBeLessThan(2e-4);
   });
 

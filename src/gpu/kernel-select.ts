@@ -4,6 +4,8 @@
  * of (d, K, adapter limits), so the choice is automatic, testable and printed by the benchmarks.
  */
 
+import { gemmComponents, gemmCoordinates, gemmTableVec4s } from '../scores/gmm-time-table.js';
+
 /** Adapter properties the choice depends on. */
 export interface AdapterTraits {
   /** SwiftShader and other CPU implementations: loads cost far more than FMAs, registers are few. */
@@ -34,14 +36,32 @@ export interface ScoreLayout {
    * twice with the components unrolled (large d on software adapters; split is then 1).
    */
   stream?: boolean;
+  /**
+   * shaders/score-gmm-gemm.wgsl (software adapters, 16 <= d <= 64): the table copied into private
+   * memory once per invocation, particles evaluated one after another in the GEMM form (ppt is
+   * then 1, split 1; the table is a storage buffer).
+   */
+  gemm?: boolean;
 }
 
 /** Most vec4 blocks of state one invocation holds with its loops unrolled (the composer's MAX_UNROLL). */
 export const MAX_SLICE4 = 16;
 
-/** Bytes of the per-time mixture table for K components in dimension d. */
-export function tableBytes(dim: number, K: number): number {
+/** Bytes of the per-time mixture table for K components in dimension d (of the GEMM table with `gemm`). */
+export function tableBytes(dim: number, K: number, gemm = false): number {
+  if (gemm) return 16 * gemmTableVec4s(dim, K);
   return 16 * K * (1 + 2 * Math.ceil(dim / 4));
+}
+
+/**
+ * Largest padded (components x coordinates) of the GEMM kernel: its code grows with it (every
+ * loop unrolled) and its private table holds about half as many vec4s (16 KiB per invocation).
+ */
+export const GEMM_MAX_KD = 2048;
+
+/** Whether the GEMM kernel serves (d, K) on a software adapter. */
+export function gemmFits(dim: number, K: number): boolean {
+  return dim >= 16 && dim <= 64 && gemmComponents(K) * gemmCoordinates(dim) <= GEMM_MAX_KD;
 }
 
 /**
@@ -72,6 +92,10 @@ export function chooseScoreLayout(dim: number, K: number, a: AdapterTraits): Sco
     let split = 1;
     while (split < 16 && Math.ceil(d4 / split) > MAX_SLICE4) split *= 2;
     return { ppt: 1, wgSize, stage: false, uniformTable: uniform, split };
+  }
+  if (a.isSoftware && gemmFits(dim, K)) {
+    // a CPU implementation at moderate d: the private-table GEMM kernel (2-2.5x the tiled one)
+    return { ppt: 1, wgSize: Math.min(4, a.maxComputeInvocationsPerWorkgroup), stage: false, uniformTable: false, split: 1, gemm: true };
   }
   const stage = !a.isSoftware && bytes <= a.maxComputeWorkgroupStorageSize;
   return { ppt: 4, wgSize, stage, uniformTable: !stage && uniform, split: 1 };

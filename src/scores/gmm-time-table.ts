@@ -34,3 +34,59 @@ export function gmmTimeTable(target: GaussianMixture, t: number): Float32Array<A
   }
   return out;
 }
+
+/** Components of the GEMM-form kernel, padded to a whole number of 8-component blocks. */
+export function gemmComponents(K: number): number {
+  return 8 * Math.ceil(K / 8);
+}
+
+/** Coordinates of the GEMM-form kernel, padded to a whole number of 16-coordinate groups. */
+export function gemmCoordinates(dim: number): number {
+  return 16 * Math.ceil(dim / 16);
+}
+
+/** vec4s of the GEMM-form table: e (KP / 4), the shift (DP / 4), then h and g (KP x DP / 2). */
+export function gemmTableVec4s(dim: number, K: number): number {
+  const kp = gemmComponents(K), dp = gemmCoordinates(dim);
+  return kp / 4 + dp / 4 + (kp * dp) / 2;
+}
+
+/**
+ * The per-time table of the GEMM-form mixture score (shaders/score-gmm-gemm.wgsl). In coordinates
+ * shifted by the mixture's centre, y = x - m z with z the mean of the component means (so that
+ * the expansion below does not cancel for a mixture far from the origin), and with
+ * c_kj = m^2 lam_kj + sigma^2, h_kj = -1/2 / c_kj and g_kj = m (mu_kj - z_j) / c_kj, the
+ * log-density of component k is (ALGORITHMS.md 7.1, the square expanded)
+ *   ell_k(y) = e_k + sum_j (y_j^2 h_kj + y_j g_kj),
+ *   e_k = log w_k - 1/2 sum_j (log c_kj + m^2 (mu_kj - z_j)^2 / c_kj),
+ * and the score is s_j = sum_k r_k (g_kj + 2 y_j h_kj): two FMAs per (component, coordinate) for
+ * the responsibilities and two for the score, no subtraction, each table value a plain operand.
+ * Layout, in vec4s, with KP = K padded to a multiple of 8 and DP = d to a multiple of 16: e (KP / 4;
+ * padding components -1e30, so their weight is exactly 0), the shift m z (DP / 4), then per block
+ * of 8 components and per coordinate j the vec4s h (components 0-3, 4-7) and g (0-3, 4-7); padding
+ * coordinates have h = g = 0 and add nothing.
+ * @throws MidstepError for a mixture with full covariances.
+ */
+export function gmmGemmTable(target: GaussianMixture, t: number): Float32Array<ArrayBuffer> {
+  if (target.eigenvectors !== null) throw new MidstepError(`the per-time mixture table needs an axis-aligned mixture; ${target.name} has full covariances`);
+  const d = target.dim, K = target.K, kp = gemmComponents(K), dp = gemmCoordinates(d);
+  const m = Math.exp(-t), m2 = m * m, sig2 = -Math.expm1(-2 * t);
+  const out = new Float32Array(4 * gemmTableVec4s(d, K));
+  const z = new Float64Array(d);
+  for (let k = 0; k < K; k++) for (let j = 0; j < d; j++) z[j]! += target.means[k * d + j]! / K;
+  const shift = kp, hg = kp + dp;
+  for (let j = 0; j < d; j++) out[shift + j] = m * z[j]!;
+  for (let k = K; k < kp; k++) out[k] = -1e30;
+  for (let k = 0; k < K; k++) {
+    const row0 = hg + Math.floor(k / 8) * dp * 16, lane = k % 8;
+    let e = Math.log(target.weights[k]!);
+    for (let j = 0; j < d; j++) {
+      const c = m2 * target.eigenvalues[k * d + j]! + sig2, mm = m * (target.means[k * d + j]! - z[j]!);
+      e -= 0.5 * (Math.log(c) + (mm * mm) / c);
+      out[row0 + 16 * j + lane] = -0.5 / c;
+      out[row0 + 16 * j + 8 + lane] = mm / c;
+    }
+    out[k] = e;
+  }
+  return out;
+}

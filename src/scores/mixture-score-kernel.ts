@@ -7,17 +7,26 @@ import { MidstepError } from '../errors.js';
 import { composeShader } from '../gpu/compose.js';
 import type { ScoreLayout } from '../gpu/kernel-select.js';
 import type { GaussianMixture } from '../targets/gmm.js';
-import { gmmTimeTable } from './gmm-time-table.js';
+import { gemmComponents, gemmCoordinates, gmmGemmTable, gmmTimeTable } from './gmm-time-table.js';
 import { tableBytes } from '../gpu/kernel-select.js';
 
 /** Bytes of one per-time table record of a run, padded to the dynamic-offset alignment. */
-export function tableRecordBytes(dim: number, K: number, align: number): number {
-  return Math.ceil(tableBytes(dim, K) / align) * align;
+export function tableRecordBytes(dim: number, K: number, align: number, gemm = false): number {
+  return Math.ceil(tableBytes(dim, K, gemm) / align) * align;
 }
 
 /** Fixed device bytes {@link MixtureScoreKernel.runTimes} allocates for `times` times (tables and parameters). */
-export function runTableBytes(dim: number, K: number, times: number, align: number): number {
-  return tableRecordBytes(dim, K, align) * Math.max(1, times) + 16;
+export function runTableBytes(dim: number, K: number, times: number, align: number, gemm = false): number {
+  return tableRecordBytes(dim, K, align, gemm) * Math.max(1, times) + 16;
+}
+
+/**
+ * Particles one invocation of the GEMM kernel evaluates one after another: enough to pay for its
+ * private copy of the table (about 20 us per invocation on SwiftShader, against 2-4 us per
+ * particle), while leaving at least 64 invocations to share out. Results do not depend on it.
+ */
+export function gemmSequence(particles: number): number {
+  return Math.max(1, Math.min(128, Math.floor(particles / 64)));
 }
 
 /** Workgroup grid for `groups` workgroups: (x, y) with x at most `maxPerDim`. */
@@ -50,12 +59,16 @@ export class MixtureScoreKernel {
   static async create(device: GPUDevice, target: GaussianMixture, layout: ScoreLayout): Promise<MixtureScoreKernel> {
     if (target.eigenvectors !== null) throw new MidstepError(`the tiled mixture score needs an axis-aligned mixture; ${target.name} has full covariances`);
     const split = layout.split ?? 1;
-    const shader = layout.stream ? 'score-gmm-stream' : split > 1 ? 'score-gmm-split' : 'score-gmm-tiled';
+    const shader = layout.gemm ? 'score-gmm-gemm' : layout.stream ? 'score-gmm-stream' : split > 1 ? 'score-gmm-split' : 'score-gmm-tiled';
+    if (layout.gemm && (split !== 1 || layout.ppt !== 1 || layout.stage || layout.uniformTable || layout.stream)) {
+      throw new MidstepError(`a gemm layout needs ppt 1, split 1, no staging, a storage table and no stream; got ${JSON.stringify(layout)}`);
+    }
     if (layout.stream && (split !== 1 || layout.stage)) throw new MidstepError(`a stream layout needs split 1 and no staging; got ${JSON.stringify(layout)}`);
     if (split > 1 && (layout.ppt !== 1 || layout.stage || layout.wgSize % split !== 0)) {
       throw new MidstepError(`a split layout needs ppt 1, no staging and a workgroup size divisible by split; got ${JSON.stringify(layout)}`);
     }
-    const code = composeShader(shader, { DIM: target.dim, DIM4: Math.ceil(target.dim / 4), NCOMP: target.K, PPT: layout.ppt, WG_SIZE: layout.wgSize, STAGE: layout.stage, TABLE_UNIFORM: !!layout.uniformTable, SPLIT: split, CH4: Math.ceil(Math.ceil(target.dim / 4) / split) });
+    const code = composeShader(shader, { DIM: target.dim, DIM4: Math.ceil(target.dim / 4), NCOMP: target.K, PPT: layout.ppt, WG_SIZE: layout.wgSize, STAGE: layout.stage, TABLE_UNIFORM: !!layout.uniformTable, SPLIT: split, CH4: Math.ceil(Math.ceil(target.dim / 4) / split),
+      KP: gemmComponents(target.K), K4: gemmComponents(target.K) / 4, KB: gemmComponents(target.K) / 8, DP16: gemmCoordinates(target.dim) / 16 });
     const module = device.createShaderModule({ label: shader, code });
     const info = await module.getCompilationInfo();
     const errors = info.messages.filter((m) => m.type === 'error');
@@ -76,18 +89,29 @@ export class MixtureScoreKernel {
       layout: device.createPipelineLayout({ bindGroupLayouts: [bindLayout] }),
       compute: { module, entryPoint: 'main' },
     });
-    const table = device.createBuffer({ label: 'gmm time table', size: gmmTimeTable(target, 1).byteLength, usage: (layout.uniformTable ? GPUBufferUsage.UNIFORM : GPUBufferUsage.STORAGE) | GPUBufferUsage.COPY_DST });
+    const table = device.createBuffer({ label: 'gmm time table', size: tableBytes(target.dim, target.K, !!layout.gemm), usage: (layout.uniformTable ? GPUBufferUsage.UNIFORM : GPUBufferUsage.STORAGE) | GPUBufferUsage.COPY_DST });
     const params = device.createBuffer({ label: 'score params', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     return new MixtureScoreKernel(device, target, layout, bindLayout, pipeline, table, params);
   }
 
   /** Uploads the per-time table of time `t` and the particle count (queue writes, before the next submit). */
   setTime(t: number, particles: number): { x: number; y: number } {
-    const perGroup = ((this.layout.wgSize / (this.layout.split ?? 1)) * this.layout.ppt);
-    const g = grid(Math.ceil(particles / perGroup), this.device.limits.maxComputeWorkgroupsPerDimension);
-    this.device.queue.writeBuffer(this.table, 0, gmmTimeTable(this.target, t));
-    this.device.queue.writeBuffer(this.params, 0, new Uint32Array([particles, g.x * this.layout.wgSize, 0, 0]));
+    const { g, seq } = this.grid(particles);
+    this.device.queue.writeBuffer(this.table, 0, this.timeTable(t));
+    this.device.queue.writeBuffer(this.params, 0, new Uint32Array([particles, g.x * this.layout.wgSize, seq, 0]));
     return g;
+  }
+
+  /** The per-time table this layout reads. */
+  private timeTable(t: number): Float32Array<ArrayBuffer> {
+    return this.layout.gemm ? gmmGemmTable(this.target, t) : gmmTimeTable(this.target, t);
+  }
+
+  /** Workgroup grid for `particles` particles, and the particles per invocation of the GEMM kernel. */
+  private grid(particles: number): { g: { x: number; y: number }; seq: number } {
+    const seq = this.layout.gemm ? gemmSequence(particles) : 1;
+    const perGroup = (this.layout.wgSize / (this.layout.split ?? 1)) * this.layout.ppt * seq;
+    return { g: grid(Math.ceil(particles / perGroup), this.device.limits.maxComputeWorkgroupsPerDimension), seq };
   }
 
   /** A bind group reading states from `xs` and writing scores to `out` (both P x d f32). */
@@ -98,7 +122,7 @@ export class MixtureScoreKernel {
         { binding: 0, resource: { buffer: this.params } },
         { binding: 1, resource: { buffer: xs } },
         { binding: 2, resource: { buffer: out } },
-        { binding: 3, resource: { buffer: this.table, offset: 0, size: tableBytes(this.target.dim, this.target.K) } },
+        { binding: 3, resource: { buffer: this.table, offset: 0, size: tableBytes(this.target.dim, this.target.K, !!this.layout.gemm) } },
       ],
     });
   }
@@ -118,17 +142,17 @@ export class MixtureScoreKernel {
    * `create` makes the buffers (the engine passes its tracked allocator).
    */
   runTimes(xs: GPUBuffer, out: GPUBuffer, particles: number, times: readonly number[], create: (d: GPUBufferDescriptor) => GPUBuffer): MixtureScoreRun {
-    const perGroup = (this.layout.wgSize / (this.layout.split ?? 1)) * this.layout.ppt;
-    const g = grid(Math.ceil(particles / perGroup), this.device.limits.maxComputeWorkgroupsPerDimension);
-    const bytes = tableBytes(this.target.dim, this.target.K);
+    const { g, seq } = this.grid(particles);
+    const gemm = !!this.layout.gemm;
+    const bytes = tableBytes(this.target.dim, this.target.K, gemm);
     const align = this.layout.uniformTable ? this.device.limits.minUniformBufferOffsetAlignment : this.device.limits.minStorageBufferOffsetAlignment;
-    const record = tableRecordBytes(this.target.dim, this.target.K, align);
+    const record = tableRecordBytes(this.target.dim, this.target.K, align, gemm);
     const all = new Float32Array((record / 4) * Math.max(1, times.length));
-    times.forEach((t, i) => all.set(gmmTimeTable(this.target, t), (i * record) / 4));
+    times.forEach((t, i) => all.set(this.timeTable(t), (i * record) / 4));
     const table = create({ label: 'gmm time tables', size: all.byteLength, usage: (this.layout.uniformTable ? GPUBufferUsage.UNIFORM : GPUBufferUsage.STORAGE) | GPUBufferUsage.COPY_DST });
     const params = create({ label: 'score params', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     this.device.queue.writeBuffer(table, 0, all);
-    this.device.queue.writeBuffer(params, 0, new Uint32Array([particles, g.x * this.layout.wgSize, 0, 0]));
+    this.device.queue.writeBuffer(params, 0, new Uint32Array([particles, g.x * this.layout.wgSize, seq, 0]));
     const group = this.device.createBindGroup({
       layout: this.bindLayout,
       entries: [
