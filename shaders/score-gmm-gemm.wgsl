@@ -1,5 +1,5 @@
 // The exact score of an axis-aligned Gaussian mixture at one time t (ALGORITHMS.md 7.1) in the
-// GEMM form, for software adapters (SwiftShader) at 16 <= d <= 64. With y = x - m z (the table's
+// GEMM form, for software adapters (SwiftShader) at 16 <= d <= 256. With y = x - m z (the table's
 // shift) and the per-time table of src/scores/gmm-time-table.ts (gmmGemmTable):
 //   ell_k = e_k + sum_j (y_j^2 h_kj + y_j g_kj)                 (pass 1: 2 FMAs per (k, j))
 //   w_k   = exp(ell_k - max_k ell_k)

@@ -48,18 +48,22 @@ describe('layout choice', () => {
   it('more particles per invocation for small d; for large d streaming on software, one particle split over invocations on hardware', () => {
     expect(chooseScoreLayout(2, 16, traits).ppt).toBe(4);
     expect(chooseScoreLayout(2, 16, traits).gemm).toBeUndefined();
-    // 16 <= d <= 64 on SwiftShader: the private-table GEMM kernel, while (padded K) x (padded d) <= 2048
+    // 16 <= d <= 256 on SwiftShader: the private-table GEMM kernel, while (padded K) x (padded d) <= 4096
     expect(chooseScoreLayout(64, 16, traits)).toMatchObject({ ppt: 1, wgSize: 4, split: 1, gemm: true, uniformTable: false, stage: false });
     expect(chooseScoreLayout(16, 16, traits).gemm).toBe(true);
     expect(chooseScoreLayout(20, 5, traits).gemm).toBe(true);
-    expect(chooseScoreLayout(64, 33, traits)).toMatchObject({ ppt: 4, split: 1 });
-    expect(chooseScoreLayout(64, 33, traits).gemm).toBeUndefined();
+    expect(chooseScoreLayout(256, 16, traits).gemm).toBe(true);
+    expect(chooseScoreLayout(64, 65, traits)).toMatchObject({ ppt: 4, split: 1 });
+    expect(chooseScoreLayout(64, 65, traits).gemm).toBeUndefined();
+    expect(chooseScoreLayout(256, 17, traits)).toMatchObject({ ppt: 1, split: 4 });
+    expect(chooseScoreLayout(257, 8, traits).stream).toBe(true);
+    expect(chooseScoreLayout(64, 16, traits, { gemm: false })).toMatchObject({ ppt: 4, uniformTable: true });
     expect(chooseScoreLayout(64, 16, hw).gemm).toBeUndefined();
     expect(tableBytes(64, 16, true)).toBe(16 * (4 + 16 + 512));
     expect(tableBytes(20, 5, true)).toBe(16 * (2 + 8 + 128));
     // large d on SwiftShader: 4 particles per invocation streaming over d
     expect(chooseScoreLayout(784, 16, traits)).toMatchObject({ ppt: 4, split: 1, stream: true });
-    expect(chooseScoreLayout(100, 16, traits)).toMatchObject({ ppt: 4, split: 1, stream: true });
+    expect(chooseScoreLayout(100, 16, traits, { gemm: false })).toMatchObject({ ppt: 4, split: 1, stream: true });
     // ... unless K is too large to unroll the components
     expect(chooseScoreLayout(784, 32, traits).split).toBe(16);
     // large d on hardware: a particle split over invocations, slices of at most 16 vec4s
@@ -161,7 +165,7 @@ describe('tiled kernel equals the float64 score', () => {
     expect(maxErr).toBeLessThan(2e-4);
   });
 
-  it('the automatic layout at d = 130 (streaming on software adapters, split on hardware; a d not a multiple of 4, a tail block)', async () => {
+  it('the automatic layout at d = 130 (GEMM on software adapters, split on hardware; a d not a multiple of 4 or 16, a tail block)', async () => {
     const layout = chooseScoreLayout(130, 16, adapterTraits(gpu.device, gpu.isSoftware));
     const { maxErr, maxRef } = await gpuScores(layout, 130, 261, 0.02);
     expect(maxRef).toBeGreaterThan(1);

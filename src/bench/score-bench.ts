@@ -100,12 +100,14 @@ export async function benchScore(gpu: GpuContext, dim: number, particles: number
   }
   naive.destroy();
   const layout = chooseScoreLayout(dim, K, adapterTraits(device, gpu.isSoftware));
-  const tiled = await MixtureScoreKernel.create(device, target, layout);
-  {
-    const g = tiled.setTime(t, P), group = tiled.bindGroup(xs, out);
-    await figure(layout.stream ? 'stream (score-gmm-stream)' : (layout.split ?? 1) > 1 ? 'split (score-gmm-split)' : 'tiled (score-gmm-tiled)', (c) => tiled.encode(c, group, g), layout);
+  // where the automatic layout is the GEMM kernel, the tiled kernel (the choice before it) too
+  const layouts: ScoreLayout[] = layout.gemm ? [chooseScoreLayout(dim, K, adapterTraits(device, gpu.isSoftware), { gemm: false }), layout] : [layout];
+  for (const l of layouts) {
+    const kernel = await MixtureScoreKernel.create(device, target, l);
+    const g = kernel.setTime(t, P), group = kernel.bindGroup(xs, out);
+    await figure(l.gemm ? 'gemm (score-gmm-gemm)' : l.stream ? 'stream (score-gmm-stream)' : (l.split ?? 1) > 1 ? 'split (score-gmm-split)' : 'tiled (score-gmm-tiled)', (c) => kernel.encode(c, group, g), l);
+    kernel.destroy();
   }
-  tiled.destroy();
   timer.destroy();
   xs.destroy();
   out.destroy();

@@ -37,7 +37,7 @@ export interface ScoreLayout {
    */
   stream?: boolean;
   /**
-   * shaders/score-gmm-gemm.wgsl (software adapters, 16 <= d <= 64): the table copied into private
+   * shaders/score-gmm-gemm.wgsl (software adapters, 16 <= d <= 256): the table copied into private
    * memory once per invocation, particles evaluated one after another in the GEMM form (ppt is
    * then 1, split 1; the table is a storage buffer).
    */
@@ -55,13 +55,17 @@ export function tableBytes(dim: number, K: number, gemm = false): number {
 
 /**
  * Largest padded (components x coordinates) of the GEMM kernel: its code grows with it (every
- * loop unrolled) and its private table holds about half as many vec4s (16 KiB per invocation).
+ * loop unrolled: on SwiftShader the pipeline compiles in about 4 s at 1024, 8 s at 2048 and 30 s
+ * at 4096) and its private table holds half as many vec4s (32 KiB per invocation at 4096).
  */
-export const GEMM_MAX_KD = 2048;
+export const GEMM_MAX_KD = 4096;
+
+/** Largest d of the GEMM kernel (16 groups of 16 coordinates, the composer's unroll limit). */
+export const GEMM_MAX_DIM = 256;
 
 /** Whether the GEMM kernel serves (d, K) on a software adapter. */
 export function gemmFits(dim: number, K: number): boolean {
-  return dim >= 16 && dim <= 64 && gemmComponents(K) * gemmCoordinates(dim) <= GEMM_MAX_KD;
+  return dim >= 16 && dim <= GEMM_MAX_DIM && gemmComponents(K) * gemmCoordinates(dim) <= GEMM_MAX_KD;
 }
 
 /**
@@ -77,12 +81,19 @@ export function gemmFits(dim: number, K: number): boolean {
  * the weighted sum, components unrolled) was not faster and was dropped. Above d = 64 on
  * SwiftShader (K <= 16), the streaming kernel (4 particles per invocation, both passes over d in
  * vec4 blocks with the components unrolled) measured about 3x the split kernel at d = 256 and 1024.
+ * For 16 <= d <= 256 on SwiftShader (padded K x d <= 4096) the GEMM kernel (see {@link ScoreLayout.gemm}) replaces the
+ * tiled one unless `opts.gemm` is false (the benchmark's before / after).
  */
-export function chooseScoreLayout(dim: number, K: number, a: AdapterTraits): ScoreLayout {
+export function chooseScoreLayout(dim: number, K: number, a: AdapterTraits, opts: { gemm?: boolean } = {}): ScoreLayout {
   const wgSize = Math.min(64, a.maxComputeInvocationsPerWorkgroup);
   const bytes = tableBytes(dim, K);
   const uniform = bytes <= Math.min(65536, a.maxUniformBufferBindingSize);
   const d4 = Math.ceil(dim / 4);
+  if (a.isSoftware && opts.gemm !== false && gemmFits(dim, K)) {
+    // a CPU implementation at 16 <= d <= 256: the private-table GEMM kernel (measured 1.2-1.4x the
+    // tiled kernel at d = 16, 64 and 4-5x the streaming one at d = 128, 256)
+    return { ppt: 1, wgSize: Math.min(4, a.maxComputeInvocationsPerWorkgroup), stage: false, uniformTable: false, split: 1, gemm: true };
+  }
   if (d4 > MAX_SLICE4 && a.isSoftware && K <= MAX_SLICE4) {
     // large d on a CPU implementation: stream over d (no workgroup reductions, no barriers)
     return { ppt: 4, wgSize, stage: false, uniformTable: uniform, split: 1, stream: true };
@@ -92,10 +103,6 @@ export function chooseScoreLayout(dim: number, K: number, a: AdapterTraits): Sco
     let split = 1;
     while (split < 16 && Math.ceil(d4 / split) > MAX_SLICE4) split *= 2;
     return { ppt: 1, wgSize, stage: false, uniformTable: uniform, split };
-  }
-  if (a.isSoftware && gemmFits(dim, K)) {
-    // a CPU implementation at moderate d: the private-table GEMM kernel (2-2.5x the tiled one)
-    return { ppt: 1, wgSize: Math.min(4, a.maxComputeInvocationsPerWorkgroup), stage: false, uniformTable: false, split: 1, gemm: true };
   }
   const stage = !a.isSoftware && bytes <= a.maxComputeWorkgroupStorageSize;
   return { ppt: 4, wgSize, stage, uniformTable: !stage && uniform, split: 1 };
