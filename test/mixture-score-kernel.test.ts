@@ -8,7 +8,7 @@ import { benchMixture } from '../src/bench/targets.js';
 import type { GpuContext } from '../src/gpu/device.js';
 import { adapterTraits, chooseScoreLayout, tableBytes, type ScoreLayout } from '../src/gpu/kernel-select.js';
 import { gmmTimeTable, timeTableStride4 } from '../src/scores/gmm-time-table.js';
-import { MixtureScoreKernel } from '../src/scores/mixture-score-kernel.js';
+import { gemmSequence, MixtureScoreKernel } from '../src/scores/mixture-score-kernel.js';
 import { GaussianMixture } from '../src/targets/gmm.js';
 import { loadTarget } from '../src/targets/presets.js';
 import { readBuffer, testGpu } from './helpers/gpu.js';
@@ -61,6 +61,7 @@ describe('layout choice', () => {
     expect(chooseScoreLayout(64, 16, hw).gemm).toBeUndefined();
     expect(tableBytes(64, 16, true)).toBe(16 * (4 + 16 + 512));
     expect(tableBytes(20, 5, true)).toBe(16 * (2 + 8 + 128));
+    expect([10, 1000, 4133, 100000].map(gemmSequence)).toEqual([1, 31, 128, 128]);
     // large d on SwiftShader: 4 particles per invocation streaming over d
     expect(chooseScoreLayout(784, 16, traits)).toMatchObject({ ppt: 4, split: 1, stream: true });
     expect(chooseScoreLayout(100, 16, traits, { gemm: false })).toMatchObject({ ppt: 4, split: 1, stream: true });
@@ -138,7 +139,7 @@ describe('tiled kernel equals the float64 score', () => {
     { dim: 20, K: 5, P: 4133 },
   ])('the GEMM layout (private table, particles in sequence) at d = $dim, K = $K, $P particles', async ({ dim, K, P }) => {
     // K and d not multiples of 8 and 16 (padding components and coordinates); 4133 particles run
-    // 64 per invocation with a ragged last workgroup
+    // 128 per invocation (gemmSequence) with a ragged last workgroup
     for (const t of [0.01, 1.0]) {
       const { maxErr, maxRef } = await gpuScores(gemm, dim, P, t, benchMixture(dim, K));
       expect(maxRef).toBeGreaterThan(1);
