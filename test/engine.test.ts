@@ -49,7 +49,7 @@ describe('Engine.sample', () => {
     expect(r.rounds).toBe(40);
     expect(seen.at(-1)).toBe(40);
     for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThan(seen[i - 1]!);
-    expect(seen.length).toBe(Math.ceil(20 / 3));
+    expect(seen.length).toBe(Math.ceil(40 / 3)); // heun: a row (dispatch) per evaluation
     const once = await engine.sample(s);
     expect(Array.from(once.samples!)).toEqual(Array.from(r.samples!));
   });

@@ -32,7 +32,10 @@ const TARGETS = new Map(CASES.map(({ d }) => [d, benchMixture(d, 4)]));
 describe.each(CASES)('the score pass equals the float64 reference at d = $d', ({ d, particles }) => {
   const target = TARGETS.get(d)!;
   it.each(PASS_SAMPLERS)('%s', async (sampler) => {
-    const settings = { sampler, nfe: 5, particles, seed: 11, offset: 500 };
+    // heun at nfe 5-6 amplifies f32 rounding of its first evaluation by about m_s rho_t / 2 (its
+    // first step spans most of the grid), 1e-3 to 2e-2 off the float64 reference with the fused
+    // score too (and so it was before heun ran as linear rows): it is checked at nfe 20
+    const settings = { sampler, nfe: sampler === 'heun' ? 20 : 5, particles, seed: 11, offset: 500 };
     const gpu = await engine.sample({ target, ...settings, scoreLayout: 'pass' });
     expect(gpu.scoreLayout).toBe('pass');
     const ref = sampleReference({ target, ...settings });
@@ -82,7 +85,7 @@ describe('score pass', () => {
 
   it('refuses a forced pass where it cannot run, and unknown layouts', async () => {
     const s = { nfe: 3, particles: 64, seed: 1 };
-    await expect(engine.sample({ target: TARGETS.get(16)!, sampler: 'heun', ...s, scoreLayout: 'pass' })).rejects.toThrow(RunOptionError);
+    await expect(engine.sample({ target: TARGETS.get(16)!, sampler: 'randomized-midpoint', ...s, scoreLayout: 'pass' })).rejects.toThrow(RunOptionError);
     await expect(engine.sample({ target: loadTarget('aniso16'), sampler: 'ddim', ...s, scoreLayout: 'pass' })).rejects.toThrow(/axis-aligned mixture/);
     await expect(engine.sample({ target: TARGETS.get(16)!, sampler: 'ddim', ...s, scoreLayout: 'tiled' as never })).rejects.toThrow(/scoreLayout: got "tiled"/);
   });

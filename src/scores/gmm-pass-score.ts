@@ -20,7 +20,7 @@ import type { ScoreBindings, ScoreModel, ScoreRunContext } from './types.js';
  * off, which swamps the tiny early corrections that seed its clip's running RMS. It keeps the fused
  * score, which computes x0hat directly.
  */
-export const PASS_SAMPLERS: readonly string[] = ['euler-maruyama', 'ddpm', 'ddim', 'dpmpp-2m'];
+export const PASS_SAMPLERS: readonly string[] = ['euler-maruyama', 'ddpm', 'ddim', 'heun', 'dpmpp-2m'];
 
 /**
  * A score model for `target` that evaluates s_t with `kernel` (compiled for this target) before each row.
