@@ -49,7 +49,7 @@ describe('external score', () => {
   // score-form step gets the score, as an app would give the form its network predicts)
   const cases: { sampler: string; nfe: number; options?: Record<string, number | string>; counts: number[]; output?: 'score' }[] = [
     ...['euler-maruyama', 'ddpm', 'ddim', 'dpmpp-2m', 'accelerated-sde'].map((sampler) => ({ sampler, nfe: 12, counts: [1] })),
-    { sampler: 'heun', nfe: 11, counts: [1], output: 'score' }, // heun steps with the score (src/samplers/heun.ts)
+    { sampler: 'heun', nfe: 11, counts: [1] },
     { sampler: 'randomized-midpoint', nfe: 11, options: { form: 'score' }, counts: [1], output: 'score' },
     { sampler: 'randomized-midpoint', nfe: 16, options: { corrector: 'ulmc', 'corrector-steps': 2 }, counts: [1] },
     { sampler: 'randomized-midpoint', nfe: 16, options: { corrector: 'rm-ulmc', 'corrector-steps': 2, form: 'eps' }, counts: [1] },
