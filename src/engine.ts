@@ -15,7 +15,7 @@ import { acquireDevice, type GpuContext } from './gpu/device.js';
 import { resolveRun, type RunSettings } from './run-request.js';
 import { adapterTraits, chooseScoreLayout, chooseScorePlacement, type ScorePlacement } from './gpu/kernel-select.js';
 import { resolveUpdateLayout, type UpdateLayout } from './gpu/update-layout.js';
-import { gmmPassScoreModel, PASS_SAMPLERS } from './scores/gmm-pass-score.js';
+import { gmmPassScoreModel, PASS_AUTO_MIN_NFE, PASS_SAMPLERS } from './scores/gmm-pass-score.js';
 import { gmmScoreModel } from './scores/gmm-score.js';
 import { MixtureScoreKernel, runTableBytes } from './scores/mixture-score-kernel.js';
 import type { ScoreBindings, ScoreModel } from './scores/types.js';
@@ -77,8 +77,9 @@ export interface SampleRequest extends RunSettings {
   /**
    * Where a Gaussian-mixture target's score is evaluated: `'fused'` inside each sampler kernel (one
    * thread per particle), `'pass'` as a separate tiled score pass before each step (axis-aligned
-   * mixtures with euler-maruyama, ddpm, ddim, dpmpp-2m: PASS_SAMPLERS), `'auto'` (default): the
-   * pass where {@link chooseScorePlacement} says it is faster for this d and adapter.
+   * mixtures with euler-maruyama, ddpm, ddim, heun, dpmpp-2m: PASS_SAMPLERS), `'auto'` (default): the
+   * pass where {@link chooseScorePlacement} says it is faster for this d and adapter and the nfe is
+   * at least the sampler's PASS_AUTO_MIN_NFE (heun: 10).
    */
   scoreLayout?: 'auto' | ScorePlacement;
   /**
@@ -246,7 +247,7 @@ export class Engine {
       throw new RunOptionError('scoreLayout', want, '"auto" or "fused"', `the score pass needs an axis-aligned mixture and one of ${PASS_SAMPLERS.join(', ')}; got ${t.covKind} covariances and ${sampler}`);
     }
     const traits = adapterTraits(this.gpu.device, this.gpu.isSoftware);
-    if (!can || want === 'fused' || (want === 'auto' && chooseScorePlacement(t.dim, t.K, traits) === 'fused')) return 'fused';
+    if (!can || want === 'fused' || (want === 'auto' && (chooseScorePlacement(t.dim, t.K, traits) === 'fused' || request.nfe < (PASS_AUTO_MIN_NFE[sampler] ?? 0)))) return 'fused';
     return 'pass';
   }
 

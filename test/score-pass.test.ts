@@ -80,6 +80,9 @@ describe('score pass', () => {
     const s = { nfe: 3, particles: 64, seed: 1 };
     expect((await engine.sample({ target: TARGETS.get(64)!, sampler: 'ddim', ...s })).scoreLayout).toBe('pass');
     expect((await engine.sample({ target: TARGETS.get(2)!, sampler: 'ddim', ...s })).scoreLayout).toBe('fused');
+    // heun takes the pass from nfe 10 (PASS_AUTO_MIN_NFE): below, the pass's x0hat at large t is too coarse
+    expect((await engine.sample({ target: TARGETS.get(16)!, sampler: 'heun', ...s, nfe: 9 })).scoreLayout).toBe('fused');
+    expect((await engine.sample({ target: TARGETS.get(16)!, sampler: 'heun', ...s, nfe: 10 })).scoreLayout).toBe('pass');
     // accelerated-sde keeps the fused score (PASS_SAMPLERS)
     expect((await engine.sample({ target: TARGETS.get(16)!, sampler: 'accelerated-sde', ...s })).scoreLayout).toBe('fused');
   });

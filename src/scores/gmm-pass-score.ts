@@ -23,6 +23,16 @@ import type { ScoreBindings, ScoreModel, ScoreRunContext } from './types.js';
 export const PASS_SAMPLERS: readonly string[] = ['euler-maruyama', 'ddpm', 'ddim', 'heun', 'dpmpp-2m'];
 
 /**
+ * Smallest nfe at which `scoreLayout: 'auto'` gives a sampler the pass (default 0). heun's corrector
+ * multiplies its first evaluation by about m_s rho_t / 2, large when the first step spans most of
+ * the grid, and the pass's x0hat, derived from the f32 score at large t, is about 1e-3 off: with the
+ * pass, heun at nfe 5-8 is 7e-4 to 1.4e-2 off the float64 reference (d = 16, 64), at nfe 10 4e-4,
+ * at nfe 20 7e-5; fused, 8e-5 or better from nfe 3. A function of the request only (never of P),
+ * so chunks and offset parts still agree. A forced `'pass'` is not refused at a smaller nfe.
+ */
+export const PASS_AUTO_MIN_NFE: Readonly<Record<string, number>> = { heun: 10 };
+
+/**
  * A score model for `target` that evaluates s_t with `kernel` (compiled for this target) before each row.
  * The CPU reference evaluates the same float64 score as the fused model.
  * @throws TargetError when the target is out of f32 range; MidstepError for full covariances.
