@@ -1,8 +1,11 @@
 /**
  * Tuning harness for the mixture-score pass on one adapter: WGSL variants of the tiled kernel
  * (files given on the command line, same bindings and defines as shaders/score-gmm-tiled.wgsl) and
- * of the FMA micro-benchmark, each timed in pairs against the FMA micro-benchmark.
+ * of the FMA micro-benchmark, each timed in pairs against the FMA micro-benchmark. With
+ * `--table gemm` the variants read the GEMM-form table (shaders/score-gmm-gemm.wgsl's bindings and
+ * defines) and evaluate `--seq` particles per invocation one after another (use `--ppt 1`).
  *   npx tsx bench/tune-score.ts --dim 64 --particles 20000 [--ppt 4] [--wg 64] variant.wgsl ...
+ *   npx tsx bench/tune-score.ts --table gemm --uniform 0 --ppt 1 --wg 4 --seq 128 shaders/score-gmm-gemm.wgsl
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -17,7 +20,7 @@ import { gmmGemmTable, gmmTimeTable } from '../src/scores/gmm-time-table.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { dim: { type: 'string', default: '64' }, particles: { type: 'string', default: '20000' }, ppt: { type: 'string', default: '4' }, wg: { type: 'string', default: '64' }, pairs: { type: 'string', default: '3' }, K: { type: 'string', default: '16' }, uniform: { type: 'string', default: '1' }, table: { type: 'string', default: 'tiled' }, kb4: { type: 'string', default: '2' } },
+  options: { dim: { type: 'string', default: '64' }, particles: { type: 'string', default: '20000' }, ppt: { type: 'string', default: '4' }, wg: { type: 'string', default: '64' }, pairs: { type: 'string', default: '3' }, K: { type: 'string', default: '16' }, uniform: { type: 'string', default: '1' }, table: { type: 'string', default: 'tiled' }, seq: { type: 'string', default: '1' } },
 });
 const gpu = await acquireNodeDevice();
 const device = gpu.device;
@@ -38,7 +41,7 @@ const peak = async () => 1 / (await measureFmaPeak(device, { runs: 1, invocation
 console.log(`adapter ${gpu.adapterName}; d ${dim} K ${K} P ${P}`);
 for (const file of positionals) {
   const [path, ...kv] = file.split(':');
-  const defs: Record<string, number | boolean> = { DIM: dim, DIM4: Math.ceil(dim / 4), NCOMP: K, PPT: Number(values.ppt), WG_SIZE: Number(values.wg), STAGE: false, TABLE_UNIFORM: values.uniform === '1', NSEQ: Number(process.env.NSEQ ?? 1), SPLIT: 1, CH4: Math.ceil(dim / 4), KB4: Number(values.kb4), NBLK: K / 4 / Number(values.kb4), JSTRIDE: 2 * Number(values.kb4), DIM16: dim / 16, PASS2: Number(process.env.PASS2 ?? 1), KP: 8 * Math.ceil(K / 8), K4: 2 * Math.ceil(K / 8), KB: Math.ceil(K / 8), DP16: Math.ceil(dim / 16) };
+  const defs: Record<string, number | boolean> = { DIM: dim, DIM4: Math.ceil(dim / 4), NCOMP: K, PPT: Number(values.ppt), WG_SIZE: Number(values.wg), STAGE: false, TABLE_UNIFORM: values.uniform === '1', NSEQ: Number(values.seq), SPLIT: 1, CH4: Math.ceil(dim / 4), KP: 8 * Math.ceil(K / 8), K4: 2 * Math.ceil(K / 8), KB: Math.ceil(K / 8), DP16: Math.ceil(dim / 16) };
   for (const s of kv) { const [k, v] = s.split('='); defs[k!] = Number(v); }
   const name = basename(path!, '.wgsl');
   const code = composeShader(name, defs, { [name]: readFileSync(path!, 'utf8') });
