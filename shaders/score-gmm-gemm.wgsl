@@ -4,14 +4,14 @@
 //   ell_k = e_k + sum_j (y_j^2 h_kj + y_j g_kj)                 (pass 1: 2 FMAs per (k, j))
 //   w_k   = exp(ell_k - max_k ell_k)
 //   s_j   = sum_k w_k (g_kj + 2 y_j h_kj) / sum_k w_k           (pass 2: 2 FMAs per (k, j))
-// Why this shape (measured on SwiftShader, bench/results/perf-swiftshader-gemm): there an
-// invocation is one SIMD lane, and a load from a uniform, storage or workgroup buffer costs
-// 25-70 FMAs, while a private array read at a constant index costs about one. So each invocation
-// copies the whole table into a private array once and then evaluates `params.seq` particles one
-// after another, every loop over components and coordinates unrolled (constant indices: a
-// private array read at a run-time index is a per-lane gather, about 10x slower). Two 8-component
-// accumulators (vec4 pairs) keep pass 1 inside the 16 SSE registers. The copy itself is a
-// run-time loop (unrolled, the pipeline took 35 s instead of 4 s to compile).
+// Why this shape (measured on SwiftShader, bench/results/perf-swiftshader-access-costs): there an
+// invocation is one SIMD lane, and one operand read from a uniform, storage or workgroup buffer
+// costs 14-119 register multiply-adds, while a private array read at a constant index costs 2.7.
+// So each invocation copies the whole table into a private array once and then evaluates
+// `params.seq` particles one after another, every loop over components and coordinates unrolled
+// (constant indices: a private array read at a run-time index is a per-lane gather, 92). Two
+// 8-component accumulators (vec4 pairs) keep pass 1 inside the 16 SSE registers. The copy itself
+// is a run-time loop (unrolled, the pipeline took 35 s instead of 4 s to compile).
 // Each particle's arithmetic does not depend on `seq` or on where it sits in the dispatch, so any
 // chunking gives the same bits. Defines: DIM, KP (components padded to a multiple of 8),
 // K4 = KP / 4, KB = KP / 8, DP16 (coordinates padded to a multiple of 16, divided by 16), WG_SIZE.

@@ -74,8 +74,8 @@ export interface ExternalRound {
   /**
    * Points in the batch: the first `count` slots of the buffers, particles x lanes of the round's
    * kernel (slot = the kernel's invocation index). An invocation that makes fewer calls than its row
-   * (heun's Euler step, poisson-midpoint's list entries past the count) leaves its slot holding the
-   * last point written there, or x = 0 at t = 1 before any: finite, and its output is never read.
+   * (poisson-midpoint's list entries past the count) leaves its slot holding the last point written
+   * there, or x = 0 at t = 1 before any: finite, and its output is never read.
    */
   count: number;
   /** Capacity of the buffers in points: the largest `count` of the run (the same for every round). */

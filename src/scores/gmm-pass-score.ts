@@ -1,7 +1,7 @@
 /**
  * The exact score of an axis-aligned Gaussian mixture as a separate pass before each step: the
- * tiled / split mixture-score kernel (MixtureScoreKernel, shaders/score-gmm-tiled.wgsl or
- * score-gmm-split.wgsl) writes s_t(x_i) of every particle into a P x d buffer, and the sampler
+ * mixture-score kernel of the layout chosen by d and adapter (MixtureScoreKernel: the GEMM, tiled,
+ * streaming or split kernel) writes s_t(x_i) of every particle into a P x d buffer, and the sampler
  * kernel's model_eval reads it (shaders/score-external.wgsl). This is
  * the "pass" layout; the "fused" one (gmmScoreModel) evaluates the score inside each sampler
  * kernel, one thread per particle. Valid for the samplers of {@link PASS_SAMPLERS}.

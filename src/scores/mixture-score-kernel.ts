@@ -1,6 +1,6 @@
 /**
- * The tiled mixture-score pass (shaders/score-gmm-tiled.wgsl) as a thin GPU resource: one
- * pipeline per layout, a per-time table buffer, and `encode` to evaluate the score of every
+ * The mixture-score pass (shaders/score-gmm-gemm, -tiled, -stream or -split.wgsl, by layout) as a
+ * thin GPU resource: one pipeline per layout, a per-time table buffer, and `encode` to evaluate the score of every
  * particle of a state buffer at one time into an output buffer.
  */
 import { MidstepError } from '../errors.js';
