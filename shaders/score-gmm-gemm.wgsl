@@ -1,9 +1,12 @@
-// The exact score of an axis-aligned Gaussian mixture at one time t (ALGORITHMS.md 7.1) in the
-// GEMM form, for software adapters (SwiftShader) at 16 <= d <= 256. With y = x - m z (the table's
-// shift) and the per-time table of src/scores/gmm-time-table.ts (gmmGemmTable):
-//   ell_k = e_k + sum_j (y_j^2 h_kj + y_j g_kj)                 (pass 1: 2 FMAs per (k, j))
+// The exact score of an axis-aligned Gaussian mixture at one time t (ALGORITHMS.md 7.1) with the
+// per-time table in private memory, for software adapters (SwiftShader) at 16 <= d <= 256. With
+// the table of src/scores/gmm-time-table.ts (gmmGemmTable: e_k, h_kj = -1/2 / c_kj, a_kj = m mu_kj):
+//   ell_k = e_k + sum_j h_kj (x_j - a_kj)^2                      (pass 1)
 //   w_k   = exp(ell_k - max_k ell_k)
-//   s_j   = sum_k w_k (g_kj + 2 y_j h_kj) / sum_k w_k           (pass 2: 2 FMAs per (k, j))
+//   s_j   = 2 sum_k w_k h_kj (x_j - a_kj) / sum_k w_k            (pass 2)
+// four SSE operations per (k, j) in each pass (SwiftShader has no FMA). The layout's name `gemm`
+// is the kernel's first form, the square expanded into a matrix product: no faster there, and
+// 6-7x less accurate at d >= 256 (see gmmGemmTable).
 // Why this shape (measured on SwiftShader, bench/results/perf-swiftshader-access-costs): there an
 // invocation is one SIMD lane, and one operand read from a uniform, storage or workgroup buffer
 // costs 14-119 register multiply-adds, while a private array read at a constant index costs 2.7.
@@ -21,9 +24,9 @@ const KP: u32 = ${KP}u;
 const K4: u32 = KP / 4u;
 const DP: u32 = 16u * ${DP16}u;
 const WG_SIZE: u32 = ${WG_SIZE}u;
-const HG0: u32 = K4 + DP / 4u;         // first vec4 of the h / g blocks
+const HA0: u32 = K4;                   // first vec4 of the h / a blocks
 const BLK4: u32 = DP * 4u;             // vec4s per block of 8 components
-const TAB4: u32 = HG0 + KP * DP / 2u;
+const TAB4: u32 = HA0 + KP * DP / 2u;
 
 struct Params {
   count: u32,       // particles
@@ -46,28 +49,35 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   for (var n = 0u; n < params.seq; n++) {
     let i = (group * params.seq + n) * WG_SIZE + lid;
     if (i >= params.count) { break; }
-    // y = x - m z; padding coordinates read a valid x and meet h = g = 0
+    // padding coordinates read a valid x and meet h = a = 0
     var y: array<f32, DP>;
     for (var j1 = 0u; j1 < ${DP16}u; j1++) { // unroll
       for (var j2 = 0u; j2 < 16u; j2++) { // unroll
-        y[j1 * 16u + j2] = xs[i * DIM + min(j1 * 16u + j2, DIM - 1u)] - pt[K4 + (j1 * 16u + j2) / 4u][(j1 * 16u + j2) % 4u];
+        y[j1 * 16u + j2] = xs[i * DIM + min(j1 * 16u + j2, DIM - 1u)];
       }
     }
     // pass 1: the log-densities, 8 components at a time
     var ell: array<vec4<f32>, K4>;
     for (var blk = 0u; blk < ${KB}u; blk++) { // unroll
-      var a0 = pt[2u * blk];
-      var a1 = pt[2u * blk + 1u];
+      // summed 64 coordinates at a time, each part then added (one long f32 sum loses more)
+      ell[2u * blk] = pt[2u * blk];
+      ell[2u * blk + 1u] = pt[2u * blk + 1u];
+      var a0 = vec4<f32>(0.0);
+      var a1 = vec4<f32>(0.0);
       for (var j1 = 0u; j1 < ${DP16}u; j1++) { // unroll
         for (var j2 = 0u; j2 < 16u; j2++) { // unroll
-          let yj = y[j1 * 16u + j2];
-          let y2 = yj * yj;
-          a0 += y2 * pt[HG0 + blk * BLK4 + (j1 * 16u + j2) * 4u] + yj * pt[HG0 + blk * BLK4 + (j1 * 16u + j2) * 4u + 2u];
-          a1 += y2 * pt[HG0 + blk * BLK4 + (j1 * 16u + j2) * 4u + 1u] + yj * pt[HG0 + blk * BLK4 + (j1 * 16u + j2) * 4u + 3u];
+          let d0 = y[j1 * 16u + j2] - pt[HA0 + blk * BLK4 + (j1 * 16u + j2) * 4u + 2u];
+          let d1 = y[j1 * 16u + j2] - pt[HA0 + blk * BLK4 + (j1 * 16u + j2) * 4u + 3u];
+          a0 += pt[HA0 + blk * BLK4 + (j1 * 16u + j2) * 4u] * d0 * d0;
+          a1 += pt[HA0 + blk * BLK4 + (j1 * 16u + j2) * 4u + 1u] * d1 * d1;
+        }
+        if (j1 % 4u == 3u || j1 + 1u == ${DP16}u) {
+          ell[2u * blk] += a0;
+          ell[2u * blk + 1u] += a1;
+          a0 = vec4<f32>(0.0);
+          a1 = vec4<f32>(0.0);
         }
       }
-      ell[2u * blk] = a0;
-      ell[2u * blk + 1u] = a1;
     }
     // responsibilities (unnormalised): one exp per component
     var mx = ell[0];
@@ -83,13 +93,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     for (var j1 = 0u; j1 < ${DP16}u; j1++) { // unroll
       for (var j2 = 0u; j2 < 16u; j2++) { // unroll
         if (j1 * 16u + j2 < DIM) {
-          var h = vec4<f32>(0.0);
-          var g = vec4<f32>(0.0);
+          let yj = y[j1 * 16u + j2];
+          var acc = vec4<f32>(0.0);
           for (var blk = 0u; blk < ${KB}u; blk++) { // unroll
-            h += ell[2u * blk] * pt[HG0 + blk * BLK4 + (j1 * 16u + j2) * 4u] + ell[2u * blk + 1u] * pt[HG0 + blk * BLK4 + (j1 * 16u + j2) * 4u + 1u];
-            g += ell[2u * blk] * pt[HG0 + blk * BLK4 + (j1 * 16u + j2) * 4u + 2u] + ell[2u * blk + 1u] * pt[HG0 + blk * BLK4 + (j1 * 16u + j2) * 4u + 3u];
+            acc += ell[2u * blk] * (pt[HA0 + blk * BLK4 + (j1 * 16u + j2) * 4u] * (yj - pt[HA0 + blk * BLK4 + (j1 * 16u + j2) * 4u + 2u]))
+                 + ell[2u * blk + 1u] * (pt[HA0 + blk * BLK4 + (j1 * 16u + j2) * 4u + 1u] * (yj - pt[HA0 + blk * BLK4 + (j1 * 16u + j2) * 4u + 3u]));
           }
-          scores[i * DIM + j1 * 16u + j2] = (dot(g, vec4<f32>(1.0)) + 2.0 * y[j1 * 16u + j2] * dot(h, vec4<f32>(1.0))) * inv;
+          scores[i * DIM + j1 * 16u + j2] = 2.0 * dot(acc, vec4<f32>(1.0)) * inv;
         }
       }
     }

@@ -17,7 +17,7 @@ import { adapterTraits, chooseScoreLayout, chooseScorePlacement, type ScorePlace
 import { resolveUpdateLayout, type UpdateLayout } from './gpu/update-layout.js';
 import { gmmPassScoreModel, PASS_AUTO_MIN_NFE, PASS_SAMPLERS } from './scores/gmm-pass-score.js';
 import { gmmScoreModel } from './scores/gmm-score.js';
-import { MixtureScoreKernel, runTableBytes } from './scores/mixture-score-kernel.js';
+import { MixtureScoreKernel, layoutChunk, runTableBytes } from './scores/mixture-score-kernel.js';
 import type { ScoreBindings, ScoreModel } from './scores/types.js';
 import { ROW_COEFFS, type KernelSpec, type PlanBuffer, type StepRow } from './samplers/types.js';
 import { GaussianMixture } from './targets/gmm.js';
@@ -257,7 +257,7 @@ export class Engine {
     const t = request.target as GaussianMixture;
     const lim = this.gpu.device.limits;
     const layout = chooseScoreLayout(t.dim, t.K, adapterTraits(this.gpu.device, this.gpu.isSoftware));
-    return { tableBytes: runTableBytes(t.dim, t.K, rows, layout.uniformTable ? lim.minUniformBufferOffsetAlignment : lim.minStorageBufferOffsetAlignment, !!layout.gemm) };
+    return { tableBytes: runTableBytes(t.dim, t.K, rows, layout.uniformTable ? lim.minUniformBufferOffsetAlignment : lim.minStorageBufferOffsetAlignment, !!layout.gemm, layoutChunk(layout)) };
   }
 
   /** Builds (or reuses) the pipeline of kernel `spec` for `model`, with `buffers` extra bindings. */

@@ -20,7 +20,7 @@ export function reportMarkdown(r: BenchReport): string {
   lines.push('| d | P | kernel | layout | GFLOP/s | of FMA peak | evals/s | max rel. error vs float64 | float64 CPU evals/s | GPU / CPU |', '|---|---|---|---|---|---|---|---|---|---|---|');
   for (const c of r.score) {
     for (const k of c.kernels) {
-      const layout = k.layout ? `${k.layout.gemm ? 'table in private memory, particles in sequence' : (k.layout.split ?? 1) > 1 ? `1 particle over ${k.layout.split} threads` : `${k.layout.ppt} particles/thread${k.layout.stream ? ' streaming over d' : ''}`}, wg ${k.layout.wgSize}${k.layout.uniformTable ? ', uniform table' : ''}${k.layout.stage ? ', staged' : ''}` : '1 particle/thread';
+      const layout = k.layout ? `${k.layout.gemm ? `table in private memory${k.layout.gemmChunk ? ` in chunks of ${k.layout.gemmChunk} coordinates` : ''}, particles in sequence` : (k.layout.split ?? 1) > 1 ? `1 particle over ${k.layout.split} threads` : `${k.layout.ppt} particles/thread${k.layout.stream ? ' streaming over d' : ''}`}, wg ${k.layout.wgSize}${k.layout.uniformTable ? ', uniform table' : ''}${k.layout.stage ? ', staged' : ''}` : '1 particle/thread';
       lines.push(`| ${c.dim} | ${c.particles} | ${k.kernel} | ${layout} | ${k.gflops.toFixed(3)} | ${pct(k.fractionOfPeak)} | ${fmt(k.evalsPerSecond)} | ${k.maxError.toExponential(1)} | ${fmt(c.cpu.evalsPerSecond)} | ${(k.evalsPerSecond / c.cpu.evalsPerSecond).toFixed(2)}x |`);
     }
   }

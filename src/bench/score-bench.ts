@@ -105,7 +105,7 @@ export async function benchScore(gpu: GpuContext, dim: number, particles: number
   for (const l of layouts) {
     const kernel = await MixtureScoreKernel.create(device, target, l);
     const g = kernel.setTime(t, P), group = kernel.bindGroup(xs, out);
-    await figure(l.gemm ? 'gemm (score-gmm-gemm)' : l.stream ? 'stream (score-gmm-stream)' : (l.split ?? 1) > 1 ? 'split (score-gmm-split)' : 'tiled (score-gmm-tiled)', (c) => kernel.encode(c, group, g), l);
+    await figure(l.gemm ? (l.gemmChunk ? 'gemm chunked (score-gmm-gemm-chunked)' : 'gemm (score-gmm-gemm)') : l.stream ? 'stream (score-gmm-stream)' : (l.split ?? 1) > 1 ? 'split (score-gmm-split)' : 'tiled (score-gmm-tiled)', (c) => kernel.encode(c, group, g), l);
     kernel.destroy();
   }
   timer.destroy();

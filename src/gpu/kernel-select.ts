@@ -42,14 +42,22 @@ export interface ScoreLayout {
    * then 1, split 1; the table is a storage buffer).
    */
   gemm?: boolean;
+  /**
+   * With `gemm`: shaders/score-gmm-gemm-chunked.wgsl (software adapters, d > 256), the GEMM form
+   * over chunks of this many coordinates (a multiple of 16, see {@link gemmChunkCoordinates}).
+   */
+  gemmChunk?: number;
 }
 
 /** Most vec4 blocks of state one invocation holds with its loops unrolled (the composer's MAX_UNROLL). */
 export const MAX_SLICE4 = 16;
 
-/** Bytes of the per-time mixture table for K components in dimension d (of the GEMM table with `gemm`). */
-export function tableBytes(dim: number, K: number, gemm = false): number {
-  if (gemm) return 16 * gemmTableVec4s(dim, K);
+/**
+ * Bytes of the per-time mixture table for K components in dimension d (of the GEMM table with
+ * `gemm`, its coordinates padded to a multiple of `chunk`).
+ */
+export function tableBytes(dim: number, K: number, gemm = false, chunk = 16): number {
+  if (gemm) return 16 * gemmTableVec4s(dim, K, chunk);
   return 16 * K * (1 + 2 * Math.ceil(dim / 4));
 }
 
@@ -66,6 +74,23 @@ export const GEMM_MAX_DIM = 256;
 /** Whether the GEMM kernel serves (d, K) on a software adapter. */
 export function gemmFits(dim: number, K: number): boolean {
   return dim >= 16 && dim <= GEMM_MAX_DIM && gemmComponents(K) * gemmCoordinates(dim) <= GEMM_MAX_KD;
+}
+
+/**
+ * Largest padded (components x coordinates) of one chunk of the chunked GEMM kernel: its unrolled
+ * code is that of the unchunked kernel at this size (about 8 s to compile on SwiftShader).
+ */
+export const GEMM_CHUNK_KD = 2048;
+
+/**
+ * Coordinates per chunk of the chunked GEMM kernel for (d, K): the fewest chunks of at most
+ * {@link GEMM_CHUNK_KD} / KP coordinates, evened out and rounded up to 16 (d = 784, K = 16: 7
+ * chunks of 112, no padding; d = 1024: 8 of 128).
+ */
+export function gemmChunkCoordinates(dim: number, K: number): number {
+  const groups = Math.ceil(dim / 16);
+  const chunks = Math.ceil((16 * groups * gemmComponents(K)) / GEMM_CHUNK_KD);
+  return 16 * Math.ceil(groups / chunks);
 }
 
 /**
@@ -93,6 +118,10 @@ export function chooseScoreLayout(dim: number, K: number, a: AdapterTraits, opts
     // a CPU implementation at 16 <= d <= 256: the private-table GEMM kernel (measured 1.2-1.4x the
     // tiled kernel at d = 16, 64 and 4-5x the streaming one at d = 128, 256)
     return { ppt: 1, wgSize: Math.min(4, a.maxComputeInvocationsPerWorkgroup), stage: false, uniformTable: false, split: 1, gemm: true };
+  }
+  if (a.isSoftware && opts.gemm !== false && dim > GEMM_MAX_DIM && K <= MAX_SLICE4) {
+    // larger d on a CPU implementation: the same kernel over chunks of coordinates
+    return { ppt: 1, wgSize: Math.min(4, a.maxComputeInvocationsPerWorkgroup), stage: false, uniformTable: false, split: 1, gemm: true, gemmChunk: gemmChunkCoordinates(dim, K) };
   }
   if (d4 > MAX_SLICE4 && a.isSoftware && K <= MAX_SLICE4) {
     // large d on a CPU implementation: stream over d (no workgroup reductions, no barriers)

@@ -40,51 +40,50 @@ export function gemmComponents(K: number): number {
   return 8 * Math.ceil(K / 8);
 }
 
-/** Coordinates of the GEMM-form kernel, padded to a whole number of 16-coordinate groups. */
-export function gemmCoordinates(dim: number): number {
-  return 16 * Math.ceil(dim / 16);
+/**
+ * Coordinates of the GEMM-form kernel, padded to a whole number of `chunk`-coordinate groups (16,
+ * or the chunk of the chunked kernel, a multiple of 16).
+ */
+export function gemmCoordinates(dim: number, chunk = 16): number {
+  return chunk * Math.ceil(dim / chunk);
 }
 
-/** vec4s of the GEMM-form table: e (KP / 4), the shift (DP / 4), then h and g (KP x DP / 2). */
-export function gemmTableVec4s(dim: number, K: number): number {
-  const kp = gemmComponents(K), dp = gemmCoordinates(dim);
-  return kp / 4 + dp / 4 + (kp * dp) / 2;
+/** vec4s of the private-table kernels' table: e (KP / 4), then h and a (KP x DP / 2). */
+export function gemmTableVec4s(dim: number, K: number, chunk = 16): number {
+  const kp = gemmComponents(K), dp = gemmCoordinates(dim, chunk);
+  return kp / 4 + (kp * dp) / 2;
 }
 
 /**
- * The per-time table of the GEMM-form mixture score (shaders/score-gmm-gemm.wgsl). In coordinates
- * shifted by the mixture's centre, y = x - m z with z the mean of the component means (so that
- * the expansion below does not cancel for a mixture far from the origin), and with
- * c_kj = m^2 lam_kj + sigma^2, h_kj = -1/2 / c_kj and g_kj = m (mu_kj - z_j) / c_kj, the
- * log-density of component k is (ALGORITHMS.md 7.1, the square expanded)
- *   ell_k(y) = e_k + sum_j (y_j^2 h_kj + y_j g_kj),
- *   e_k = log w_k - 1/2 sum_j (log c_kj + m^2 (mu_kj - z_j)^2 / c_kj),
- * and the score is s_j = sum_k r_k (g_kj + 2 y_j h_kj): two FMAs per (component, coordinate) for
- * the responsibilities and two for the score, no subtraction, each table value a plain operand.
- * Layout, in vec4s, with KP = K padded to a multiple of 8 and DP = d to a multiple of 16: e (KP / 4;
- * padding components -1e30, so their weight is exactly 0), the shift m z (DP / 4), then per block
- * of 8 components and per coordinate j the vec4s h (components 0-3, 4-7) and g (0-3, 4-7); padding
- * coordinates have h = g = 0 and add nothing.
+ * The per-time table of the private-table mixture score kernels (shaders/score-gmm-gemm.wgsl and
+ * -gemm-chunked.wgsl). With c_kj = m^2 lam_kj + sigma^2, h_kj = -1/2 / c_kj and a_kj = m mu_kj,
+ * the log-density of component k and the score are (ALGORITHMS.md 7.1)
+ *   ell_k(x) = e_k + sum_j h_kj (x_j - a_kj)^2,   e_k = log w_k - 1/2 sum_j log c_kj,
+ *   s_j(x)   = 2 sum_k r_k h_kj (x_j - a_kj),     r = softmax(ell).
+ * (The square is not expanded into x^2 h + x g + const: that form needs one operation less with an
+ * FMA unit, but SwiftShader has none, so both cost four SSE operations per (component,
+ * coordinate), and the expanded sum cancels: 6-7x the error of this one at d = 256 and 784.)
+ * Layout, in vec4s, with KP = K padded to a multiple of 8 and DP = d to a multiple of `chunk` (16,
+ * or the chunk of the chunked kernel): e (KP / 4; padding components -1e30, so their weight is
+ * exactly 0), then per block of 8 components and per coordinate j the vec4s h (components 0-3,
+ * 4-7) and a (0-3, 4-7); padding coordinates have h = a = 0 and add nothing.
  * @throws MidstepError for a mixture with full covariances.
  */
-export function gmmGemmTable(target: GaussianMixture, t: number): Float32Array<ArrayBuffer> {
+export function gmmGemmTable(target: GaussianMixture, t: number, chunk = 16): Float32Array<ArrayBuffer> {
   if (target.eigenvectors !== null) throw new MidstepError(`the per-time mixture table needs an axis-aligned mixture; ${target.name} has full covariances`);
-  const d = target.dim, K = target.K, kp = gemmComponents(K), dp = gemmCoordinates(d);
+  const d = target.dim, K = target.K, kp = gemmComponents(K), dp = gemmCoordinates(d, chunk);
   const m = Math.exp(-t), m2 = m * m, sig2 = -Math.expm1(-2 * t);
-  const out = new Float32Array(4 * gemmTableVec4s(d, K));
-  const z = new Float64Array(d);
-  for (let k = 0; k < K; k++) for (let j = 0; j < d; j++) z[j]! += target.means[k * d + j]! / K;
-  const shift = kp, hg = kp + dp;
-  for (let j = 0; j < d; j++) out[shift + j] = m * z[j]!;
+  const out = new Float32Array(4 * gemmTableVec4s(d, K, chunk));
+  const ha = kp;
   for (let k = K; k < kp; k++) out[k] = -1e30;
   for (let k = 0; k < K; k++) {
-    const row0 = hg + Math.floor(k / 8) * dp * 16, lane = k % 8;
+    const row0 = ha + Math.floor(k / 8) * dp * 16, lane = k % 8;
     let e = Math.log(target.weights[k]!);
     for (let j = 0; j < d; j++) {
-      const c = m2 * target.eigenvalues[k * d + j]! + sig2, mm = m * (target.means[k * d + j]! - z[j]!);
-      e -= 0.5 * (Math.log(c) + (mm * mm) / c);
+      const c = m2 * target.eigenvalues[k * d + j]! + sig2;
+      e -= 0.5 * Math.log(c);
       out[row0 + 16 * j + lane] = -0.5 / c;
-      out[row0 + 16 * j + 8 + lane] = mm / c;
+      out[row0 + 16 * j + 8 + lane] = m * target.means[k * d + j]!;
     }
     out[k] = e;
   }

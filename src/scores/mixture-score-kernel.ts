@@ -1,5 +1,5 @@
 /**
- * The mixture-score pass (shaders/score-gmm-gemm, -tiled, -stream or -split.wgsl, by layout) as a
+ * The mixture-score pass (shaders/score-gmm-gemm, -gemm-chunked, -tiled, -stream or -split.wgsl, by layout) as a
  * thin GPU resource: one pipeline per layout, a per-time table buffer, and `encode` to evaluate the score of every
  * particle of a state buffer at one time into an output buffer.
  */
@@ -11,13 +11,18 @@ import { gemmComponents, gemmCoordinates, gmmGemmTable, gmmTimeTable } from './g
 import { tableBytes } from '../gpu/kernel-select.js';
 
 /** Bytes of one per-time table record of a run, padded to the dynamic-offset alignment. */
-export function tableRecordBytes(dim: number, K: number, align: number, gemm = false): number {
-  return Math.ceil(tableBytes(dim, K, gemm) / align) * align;
+export function tableRecordBytes(dim: number, K: number, align: number, gemm = false, chunk = 16): number {
+  return Math.ceil(tableBytes(dim, K, gemm, chunk) / align) * align;
 }
 
 /** Fixed device bytes {@link MixtureScoreKernel.runTimes} allocates for `times` times (tables and parameters). */
-export function runTableBytes(dim: number, K: number, times: number, align: number, gemm = false): number {
-  return tableRecordBytes(dim, K, align, gemm) * Math.max(1, times) + 16;
+export function runTableBytes(dim: number, K: number, times: number, align: number, gemm = false, chunk = 16): number {
+  return tableRecordBytes(dim, K, align, gemm, chunk) * Math.max(1, times) + 16;
+}
+
+/** Coordinates the GEMM table of `layout` is padded to a multiple of (16 unless chunked). */
+export function layoutChunk(layout: ScoreLayout): number {
+  return layout.gemmChunk ?? 16;
 }
 
 /**
@@ -28,8 +33,11 @@ export function runTableBytes(dim: number, K: number, times: number, align: numb
  * peak, 15 per invocation 4.3%, the tiled kernel 4.2%). Results do not depend on it.
  */
 export function gemmSequence(particles: number): number {
-  return Math.max(1, Math.min(128, Math.floor(particles / 32)));
+  return Math.max(1, Math.min(GEMM_MAX_SEQUENCE, Math.floor(particles / 32)));
 }
+
+/** Most particles one invocation of a GEMM kernel evaluates in sequence. */
+export const GEMM_MAX_SEQUENCE = 128;
 
 /** Workgroup grid for `groups` workgroups: (x, y) with x at most `maxPerDim`. */
 function grid(groups: number, maxPerDim: number): { x: number; y: number } {
@@ -61,16 +69,20 @@ export class MixtureScoreKernel {
   static async create(device: GPUDevice, target: GaussianMixture, layout: ScoreLayout): Promise<MixtureScoreKernel> {
     if (target.eigenvectors !== null) throw new MidstepError(`the tiled mixture score needs an axis-aligned mixture; ${target.name} has full covariances`);
     const split = layout.split ?? 1;
-    const shader = layout.gemm ? 'score-gmm-gemm' : layout.stream ? 'score-gmm-stream' : split > 1 ? 'score-gmm-split' : 'score-gmm-tiled';
+    const shader = layout.gemm ? (layout.gemmChunk ? 'score-gmm-gemm-chunked' : 'score-gmm-gemm') : layout.stream ? 'score-gmm-stream' : split > 1 ? 'score-gmm-split' : 'score-gmm-tiled';
     if (layout.gemm && (split !== 1 || layout.ppt !== 1 || layout.stage || layout.uniformTable || layout.stream)) {
       throw new MidstepError(`a gemm layout needs ppt 1, split 1, no staging, a storage table and no stream; got ${JSON.stringify(layout)}`);
+    }
+    if (layout.gemmChunk !== undefined && (!layout.gemm || !Number.isInteger(layout.gemmChunk) || layout.gemmChunk < 16 || layout.gemmChunk % 16 !== 0)) {
+      throw new MidstepError(`gemmChunk must be a positive multiple of 16 with gemm true; got ${JSON.stringify(layout)}`);
     }
     if (layout.stream && (split !== 1 || layout.stage)) throw new MidstepError(`a stream layout needs split 1 and no staging; got ${JSON.stringify(layout)}`);
     if (split > 1 && (layout.ppt !== 1 || layout.stage || layout.wgSize % split !== 0)) {
       throw new MidstepError(`a split layout needs ppt 1, no staging and a workgroup size divisible by split; got ${JSON.stringify(layout)}`);
     }
     const code = composeShader(shader, { DIM: target.dim, DIM4: Math.ceil(target.dim / 4), NCOMP: target.K, PPT: layout.ppt, WG_SIZE: layout.wgSize, STAGE: layout.stage, TABLE_UNIFORM: !!layout.uniformTable, SPLIT: split, CH4: Math.ceil(Math.ceil(target.dim / 4) / split),
-      KP: gemmComponents(target.K), K4: gemmComponents(target.K) / 4, KB: gemmComponents(target.K) / 8, DP16: gemmCoordinates(target.dim) / 16 });
+      KP: gemmComponents(target.K), K4: gemmComponents(target.K) / 4, KB: gemmComponents(target.K) / 8, DP16: gemmCoordinates(target.dim) / 16,
+      CH16: layoutChunk(layout) / 16, NCH: gemmCoordinates(target.dim, layoutChunk(layout)) / layoutChunk(layout), SEQMAX: GEMM_MAX_SEQUENCE });
     const module = device.createShaderModule({ label: shader, code });
     const info = await module.getCompilationInfo();
     const errors = info.messages.filter((m) => m.type === 'error');
@@ -91,7 +103,7 @@ export class MixtureScoreKernel {
       layout: device.createPipelineLayout({ bindGroupLayouts: [bindLayout] }),
       compute: { module, entryPoint: 'main' },
     });
-    const table = device.createBuffer({ label: 'gmm time table', size: tableBytes(target.dim, target.K, !!layout.gemm), usage: (layout.uniformTable ? GPUBufferUsage.UNIFORM : GPUBufferUsage.STORAGE) | GPUBufferUsage.COPY_DST });
+    const table = device.createBuffer({ label: 'gmm time table', size: tableBytes(target.dim, target.K, !!layout.gemm, layoutChunk(layout)), usage: (layout.uniformTable ? GPUBufferUsage.UNIFORM : GPUBufferUsage.STORAGE) | GPUBufferUsage.COPY_DST });
     const params = device.createBuffer({ label: 'score params', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     return new MixtureScoreKernel(device, target, layout, bindLayout, pipeline, table, params);
   }
@@ -106,7 +118,7 @@ export class MixtureScoreKernel {
 
   /** The per-time table this layout reads. */
   private timeTable(t: number): Float32Array<ArrayBuffer> {
-    return this.layout.gemm ? gmmGemmTable(this.target, t) : gmmTimeTable(this.target, t);
+    return this.layout.gemm ? gmmGemmTable(this.target, t, layoutChunk(this.layout)) : gmmTimeTable(this.target, t);
   }
 
   /** Workgroup grid for `particles` particles, and the particles per invocation of the GEMM kernel. */
@@ -124,7 +136,7 @@ export class MixtureScoreKernel {
         { binding: 0, resource: { buffer: this.params } },
         { binding: 1, resource: { buffer: xs } },
         { binding: 2, resource: { buffer: out } },
-        { binding: 3, resource: { buffer: this.table, offset: 0, size: tableBytes(this.target.dim, this.target.K, !!this.layout.gemm) } },
+        { binding: 3, resource: { buffer: this.table, offset: 0, size: tableBytes(this.target.dim, this.target.K, !!this.layout.gemm, layoutChunk(this.layout)) } },
       ],
     });
   }
@@ -146,9 +158,9 @@ export class MixtureScoreKernel {
   runTimes(xs: GPUBuffer, out: GPUBuffer, particles: number, times: readonly number[], create: (d: GPUBufferDescriptor) => GPUBuffer): MixtureScoreRun {
     const { g, seq } = this.grid(particles);
     const gemm = !!this.layout.gemm;
-    const bytes = tableBytes(this.target.dim, this.target.K, gemm);
+    const bytes = tableBytes(this.target.dim, this.target.K, gemm, layoutChunk(this.layout));
     const align = this.layout.uniformTable ? this.device.limits.minUniformBufferOffsetAlignment : this.device.limits.minStorageBufferOffsetAlignment;
-    const record = tableRecordBytes(this.target.dim, this.target.K, align, gemm);
+    const record = tableRecordBytes(this.target.dim, this.target.K, align, gemm, layoutChunk(this.layout));
     const all = new Float32Array((record / 4) * Math.max(1, times.length));
     times.forEach((t, i) => all.set(this.timeTable(t), (i * record) / 4));
     const table = create({ label: 'gmm time tables', size: all.byteLength, usage: (this.layout.uniformTable ? GPUBufferUsage.UNIFORM : GPUBufferUsage.STORAGE) | GPUBufferUsage.COPY_DST });
