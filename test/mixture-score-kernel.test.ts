@@ -154,14 +154,14 @@ describe('tiled kernel equals the float64 score', () => {
     }
   });
 
-  it('the GEMM layout on a mixture far from the origin (the table shifts to its centre)', async () => {
+  it('the GEMM layout on a mixture far from the origin (no expanded square to cancel)', async () => {
     const base = benchMixture(16, 8);
     const far = GaussianMixture.fromJSON({
       kind: 'gmm', name: 'far16', weights: Array.from(base.weights),
       means: Array.from({ length: 8 }, (_, k) => Array.from({ length: 16 }, (_, j) => 40 + base.means[k * 16 + j]!)),
       variances: Array.from({ length: 8 }, (_, k) => Array.from({ length: 16 }, (_, j) => base.eigenvalues[k * 16 + j]!)),
     });
-    // states near the components (x = 2.5 sin(.) + 40 m): the unshifted expansion would lose ~1e-2 in ell
+    // states near the components (x = 2.5 sin(.) + 40 m): the square expanded without a shift lost ~1e-2 in ell
     const { maxErr, maxRef } = await gpuScores(gemm, 16, 301, 0.05, far, 40 * Math.exp(-0.05));
     expect(maxRef).toBeGreaterThan(1);
     expect(maxErr).toBeLessThan(2e-4);

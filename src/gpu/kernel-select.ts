@@ -38,8 +38,9 @@ export interface ScoreLayout {
   stream?: boolean;
   /**
    * shaders/score-gmm-gemm.wgsl (software adapters, 16 <= d <= 256): the table copied into private
-   * memory once per invocation, particles evaluated one after another in the GEMM form (ppt is
-   * then 1, split 1; the table is a storage buffer).
+   * memory once per invocation, particles evaluated one after another (ppt is then 1, split 1;
+   * the table is a storage buffer). Named after its first form, the square expanded into a matrix
+   * product; it now evaluates h (x - a)^2 directly (the same speed on SwiftShader, more accurate).
    */
   gemm?: boolean;
   /**
@@ -106,8 +107,10 @@ export function gemmChunkCoordinates(dim: number, K: number): number {
  * the weighted sum, components unrolled) was not faster and was dropped. Above d = 64 on
  * SwiftShader (K <= 16), the streaming kernel (4 particles per invocation, both passes over d in
  * vec4 blocks with the components unrolled) measured about 3x the split kernel at d = 256 and 1024.
- * For 16 <= d <= 256 on SwiftShader (padded K x d <= 4096) the GEMM kernel (see {@link ScoreLayout.gemm}) replaces the
- * tiled one unless `opts.gemm` is false (the benchmark's before / after).
+ * For 16 <= d <= 256 on SwiftShader (padded K x d <= 4096) the private-table kernel (see
+ * {@link ScoreLayout.gemm}) replaces the tiled one, and above d = 256 (K <= 16) its chunked form
+ * (see {@link ScoreLayout.gemmChunk}; measured 2.1-2.6x the streaming kernel at d = 784, 1024)
+ * replaces the streaming one, unless `opts.gemm` is false (the benchmark's before / after).
  */
 export function chooseScoreLayout(dim: number, K: number, a: AdapterTraits, opts: { gemm?: boolean } = {}): ScoreLayout {
   const wgSize = Math.min(64, a.maxComputeInvocationsPerWorkgroup);
