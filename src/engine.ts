@@ -13,7 +13,9 @@ import { planChunks, RunMemoryError, runFootprint, type ScorePassBytes } from '.
 import { composeShader, type ShaderDefines } from './gpu/compose.js';
 import { acquireDevice, type GpuContext } from './gpu/device.js';
 import { resolveRun, type RunSettings } from './run-request.js';
-import { adapterTraits, chooseScoreLayout, chooseScorePlacement, type ScorePlacement } from './gpu/kernel-select.js';
+import { adapterTraits, chooseScoreLayout, chooseScorePlacement, STAGED_MIN_DIM, type ScorePlacement } from './gpu/kernel-select.js';
+import { gmmStagedScoreModel, MixturePointsKernel, pointsFit } from './scores/gmm-points-score.js';
+import { EXTERNAL_SAMPLERS } from './scores/external-score.js';
 import { resolveUpdateLayout, type UpdateLayout } from './gpu/update-layout.js';
 import { gmmPassScoreModel, PASS_AUTO_MIN_NFE, PASS_SAMPLERS } from './scores/gmm-pass-score.js';
 import { gmmScoreModel } from './scores/gmm-score.js';
@@ -77,9 +79,12 @@ export interface SampleRequest extends RunSettings {
   /**
    * Where a Gaussian-mixture target's score is evaluated: `'fused'` inside each sampler kernel (one
    * thread per particle), `'pass'` as a separate tiled score pass before each step (axis-aligned
-   * mixtures with euler-maruyama, ddpm, ddim, heun, dpmpp-2m: PASS_SAMPLERS), `'auto'` (default): the
-   * pass where {@link chooseScorePlacement} says it is faster for this d and adapter and the nfe is
-   * at least the sampler's PASS_AUTO_MIN_NFE (heun: 10).
+   * mixtures with euler-maruyama, ddpm, ddim, heun, dpmpp-2m: PASS_SAMPLERS), `'staged'` by the
+   * staged mixture score at points with their own times (axis-aligned, d >= 16, K <= 16, the
+   * samplers that evaluate inside their kernels too: src/scores/gmm-points-score.ts), `'auto'`
+   * (default): the pass where {@link chooseScorePlacement} says it is faster for this d and adapter
+   * and the nfe is at least the sampler's PASS_AUTO_MIN_NFE (heun: 10); for the other samplers the
+   * staged score on software adapters from d = STAGED_MIN_DIM; else fused.
    */
   scoreLayout?: 'auto' | ScorePlacement;
   /**
@@ -185,6 +190,7 @@ export class Engine {
   private readonly faultKernels: FaultCheckKernels;
   /** Compiled score-pass kernels, by target. */
   private readonly passKernels = new WeakMap<GaussianMixture, Promise<MixtureScoreKernel>>();
+  private readonly stagedKernels = new WeakMap<GaussianMixture, Map<string, Promise<MixturePointsKernel>>>();
 
   constructor(readonly gpu: GpuContext, readonly options: EngineOptions = {}) {
     this.faultKernels = new FaultCheckKernels(gpu.device, WORKGROUP_SIZE);
@@ -218,8 +224,25 @@ export class Engine {
    * a separate pass (request.scoreLayout; 'auto' by d and adapter), any other model as it is.
    * @throws RunOptionError for a scoreLayout that is unknown or impossible here.
    */
-  private async placeScore(request: SampleRequest, fused: ScoreModel, sampler: string): Promise<{ model: ScoreModel; layout: ScorePlacement | 'model' }> {
+  private async placeScore(request: SampleRequest, fused: ScoreModel, sampler: string, kernels: readonly KernelSpec[]): Promise<{ model: ScoreModel; layout: ScorePlacement | 'model' }> {
     const placement = this.scorePlacement(request, sampler);
+    if (placement === 'staged') {
+      const t = request.target as GaussianMixture;
+      // the form the kernels read: x0hat when every evaluating kernel wants it (accelerated-sde,
+      // heroism, parallel-midpoint: x0 from an f32 score is 1e-3 off at large t), else the score
+      const evaluating = kernels.filter((k) => k.wantScore || k.wantX0);
+      const output = evaluating.length > 0 && evaluating.every((k) => k.wantX0 && !k.wantScore) ? 'x0' : 'score';
+      const key = `${output}`;
+      let byOutput = this.stagedKernels.get(t);
+      if (!byOutput) this.stagedKernels.set(t, (byOutput = new Map()));
+      let kernel = byOutput.get(key);
+      if (!kernel) {
+        kernel = MixturePointsKernel.create(this.gpu.device, t, output);
+        kernel.catch(() => byOutput.delete(key));
+        byOutput.set(key, kernel);
+      }
+      return { model: gmmStagedScoreModel(t, await kernel), layout: 'staged' };
+    }
     if (placement !== 'pass') return { model: fused, layout: placement };
     const t = request.target as GaussianMixture;
     const traits = adapterTraits(this.gpu.device, this.gpu.isSoftware);
@@ -239,14 +262,20 @@ export class Engine {
    */
   private scorePlacement(request: SampleRequest, sampler: string): ScorePlacement | 'model' {
     const want = request.scoreLayout ?? 'auto';
-    if (want !== 'auto' && want !== 'fused' && want !== 'pass') throw new RunOptionError('scoreLayout', want, '"auto", "fused" or "pass"');
+    if (want !== 'auto' && want !== 'fused' && want !== 'pass' && want !== 'staged') throw new RunOptionError('scoreLayout', want, '"auto", "fused", "pass" or "staged"');
     const t = request.target;
     if (!(t instanceof GaussianMixture)) return 'model';
     const can = t.eigenvectors === null && PASS_SAMPLERS.includes(sampler);
     if (want === 'pass' && !can) {
-      throw new RunOptionError('scoreLayout', want, '"auto" or "fused"', `the score pass needs an axis-aligned mixture and one of ${PASS_SAMPLERS.join(', ')}; got ${t.covKind} covariances and ${sampler}`);
+      throw new RunOptionError('scoreLayout', want, '"auto", "fused" or "staged"', `the score pass needs an axis-aligned mixture and one of ${PASS_SAMPLERS.join(', ')}; got ${t.covKind} covariances and ${sampler}`);
     }
+    const canStage = t.eigenvectors === null && EXTERNAL_SAMPLERS.includes(sampler) && pointsFit(t.dim, t.K);
+    if (want === 'staged' && !canStage) {
+      throw new RunOptionError('scoreLayout', want, '"auto", "fused" or "pass"', `the staged mixture score needs an axis-aligned mixture with d >= 16 and K <= 16 and one of ${EXTERNAL_SAMPLERS.join(', ')}; got ${t.covKind} covariances, d = ${t.dim}, K = ${t.K} and ${sampler}`);
+    }
+    if (want === 'staged') return 'staged';
     const traits = adapterTraits(this.gpu.device, this.gpu.isSoftware);
+    if (want === 'auto' && !can && canStage && this.gpu.isSoftware && t.dim >= STAGED_MIN_DIM) return 'staged';
     if (!can || want === 'fused' || (want === 'auto' && (chooseScorePlacement(t.dim, t.K, traits) === 'fused' || request.nfe < (PASS_AUTO_MIN_NFE[sampler] ?? 0)))) return 'fused';
     return 'pass';
   }
@@ -379,7 +408,7 @@ export class Engine {
     const started = performance.now();
     const fused = toScoreModel(request.target);
     const run = resolveRun(request, fused.dim, this.maxParticles(fused.dim));
-    const { model, layout: scoreLayout } = await this.placeScore(request, fused, run.sampler.name);
+    const { model, layout: scoreLayout } = await this.placeScore(request, fused, run.sampler.name, run.plan.kernels);
     const { faultCheck, batch, batched } = resolveEngineRequest(request, run.plan.rows.length);
     // per-block update kernels read the score from a buffer (shaders/score-external.wgsl)
     const canBlock = model.shader === 'score-external' && run.plan.kernels.some((k) => k.blocked);

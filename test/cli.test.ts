@@ -114,7 +114,7 @@ describe('bad input: exit status 2 and one line naming the field', () => {
     ['unknown flag', () => [...base, '--frobnicate', '1'], /--frobnicate/],
     ['unknown preset', () => withFlag('--target', 'ring3d'), /--target: got "ring3d"|target: got "ring3d"/],
     ['unknown non-finite policy', () => [...base, '--on-non-finite', 'drop'], /--on-non-finite: got "drop", expected error or exclude or ignore/],
-    ['unknown score layout', () => [...base, '--score-layout', 'tiles'], /--score-layout: got "tiles", expected auto, fused or pass/],
+    ['unknown score layout', () => [...base, '--score-layout', 'tiles'], /--score-layout: got "tiles", expected auto, fused, pass or staged/],
     ['unknown update layout', () => [...base, '--update-layout', 'rows'], /--update-layout: got "rows", expected auto, particle or block/],
     ['layout flag with the CPU backend', () => [...base, '--backend', 'cpu', '--update-layout', 'block'], /--update-layout: got "block", expected no layout flag with --backend cpu/],
   ];

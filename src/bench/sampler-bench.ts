@@ -41,7 +41,7 @@ export interface SamplerCase {
 /** Runs one case. `limits` are the micro-benchmark figures of the same adapter. */
 export async function benchSampler(
   engine: Engine, sampler: string, dim: number, particles: number,
-  opts: { nfe: number; runs: number; cpuParticles: number; components: number; limits: { fmaGflops: number; bandwidthGBs: number }; scoreLayout?: 'auto' | 'fused' | 'pass'; target?: GaussianMixture },
+  opts: { nfe: number; runs: number; cpuParticles: number; components: number; limits: { fmaGflops: number; bandwidthGBs: number }; scoreLayout?: 'auto' | 'fused' | 'pass' | 'staged'; target?: GaussianMixture },
 ): Promise<SamplerCase> {
   const target = opts.target ?? benchMixture(dim, opts.components);
   const settings = { target, sampler, nfe: opts.nfe, particles, seed: 1 };

@@ -32,7 +32,7 @@ export interface BenchConfig {
   microInvocations?: number;
   microBytes?: number;
   /** Where the samplers evaluate the mixture score (the engine's scoreLayout; default 'auto'). */
-  scoreLayout?: 'auto' | 'fused' | 'pass';
+  scoreLayout?: 'auto' | 'fused' | 'pass' | 'staged';
 }
 
 /** The full grid. Takes hours on SwiftShader; meant for real GPUs. */

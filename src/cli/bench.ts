@@ -19,11 +19,11 @@ function list(values: Record<string, unknown>, name: string, what: string): numb
   return xs;
 }
 
-/** --score-layout: auto (default), fused or pass. */
-function scoreLayoutFlag(v: unknown): 'auto' | 'fused' | 'pass' {
+/** --score-layout: auto (default), fused, pass or staged. */
+function scoreLayoutFlag(v: unknown): 'auto' | 'fused' | 'pass' | 'staged' {
   if (v === undefined) return 'auto';
-  if (v === 'auto' || v === 'fused' || v === 'pass') return v;
-  throw new CliError('--score-layout', v, 'auto, fused or pass');
+  if (v === 'auto' || v === 'fused' || v === 'pass' || v === 'staged') return v;
+  throw new CliError('--score-layout', v, 'auto, fused, pass or staged');
 }
 
 /** Parses the flags into a config (exported for tests). */

@@ -14,12 +14,12 @@ usage:
   midstep sample --target <preset|file.json|mnist|model.safetensors> --sampler <name> --nfe <N> --particles <P> --out <file.npy>
                  [--seed S] [--offset O] [--t-max T] [--delta D] [--grid logsnr|uniform|edm]
                  [--opt key=value]... [--backend webgpu|cpu] [--on-non-finite error|exclude|ignore] [--json]
-                 [--score-layout auto|fused|pass] [--update-layout auto|particle|block]
+                 [--score-layout auto|fused|pass|staged] [--update-layout auto|particle|block]
   midstep eval   --target <preset|file.json> --samples <file.npy> [--delta D] [--seed S] [--json]
   midstep list   [--json]
   midstep bench  [--quick] [--samplers a,b|none] [--dims 2,16,64] [--particles 1000,10000] [--nfe N] [--runs R]
                  [--cpu-particles N] [--score-dims 2,64|none] [--score-particles P] [--components K]
-                 [--max-case-seconds S] [--score-layout auto|fused|pass] [--out dir] [--json] [--dry-run]
+                 [--max-case-seconds S] [--score-layout auto|fused|pass|staged] [--out dir] [--json] [--dry-run]
 
 Run "midstep list" for the samplers, their options and the target presets.`;
 

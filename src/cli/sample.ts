@@ -25,7 +25,7 @@ export interface SampleArgs {
   /** The dataset of a dataset target (`mnist`): the GPU run picks its kernel by dimension. */
   dataset: Dataset | null;
   /** `--score-layout` and `--update-layout` of a GPU run (the engine's `scoreLayout`, `updateLayout`; default auto). */
-  layouts: { scoreLayout: 'auto' | 'fused' | 'pass'; updateLayout: 'auto' | 'particle' | 'block' };
+  layouts: { scoreLayout: 'auto' | 'fused' | 'pass' | 'staged'; updateLayout: 'auto' | 'particle' | 'block' };
 }
 
 /**
@@ -66,7 +66,7 @@ export function parseSampleArgs(argv: string[]): SampleArgs {
   const onNonFinite = (values['on-non-finite'] ?? 'error') as NonFinitePolicy;
   if (!NON_FINITE_POLICIES.includes(onNonFinite)) throw new CliError('--on-non-finite', onNonFinite, NON_FINITE_POLICIES.join(' or '));
   const scoreLayout = (values['score-layout'] ?? 'auto') as SampleArgs['layouts']['scoreLayout'];
-  if (!['auto', 'fused', 'pass'].includes(scoreLayout)) throw new CliError('--score-layout', scoreLayout, 'auto, fused or pass');
+  if (!['auto', 'fused', 'pass', 'staged'].includes(scoreLayout)) throw new CliError('--score-layout', scoreLayout, 'auto, fused, pass or staged');
   const updateLayout = (values['update-layout'] ?? 'auto') as SampleArgs['layouts']['updateLayout'];
   if (!['auto', 'particle', 'block'].includes(updateLayout)) throw new CliError('--update-layout', updateLayout, 'auto, particle or block');
   if (backend === 'cpu' && (values['score-layout'] !== undefined || values['update-layout'] !== undefined)) {

@@ -150,8 +150,13 @@ export function adapterTraits(device: GPUDevice, isSoftware: boolean): AdapterTr
   };
 }
 
-/** Where a mixture score is evaluated in the one-evaluation-per-step samplers (EXTERNAL_SAMPLERS). */
-export type ScorePlacement = 'fused' | 'pass';
+/**
+ * Where a mixture score is evaluated: inside the sampler kernels (`'fused'`), in a pass before each
+ * step at the step's one time (`'pass'`, PASS_SAMPLERS), or by the staged path at points with
+ * their own times (`'staged'`, src/scores/gmm-points-score.ts: the samplers that evaluate inside
+ * their kernels, on software adapters at large d).
+ */
+export type ScorePlacement = 'fused' | 'pass' | 'staged';
 
 /**
  * Fused (the thread-per-particle score inside each sampler kernel) or a separate score pass before
@@ -160,9 +165,16 @@ export type ScorePlacement = 'fused' | 'pass';
  * offset of a run evaluates the same f32 arithmetic. Measured on SwiftShader
  * (bench/results/perf-swiftshader-samplers-pass): see the README's performance section.
  */
-export function chooseScorePlacement(dim: number, _K: number, _a: AdapterTraits): ScorePlacement {
+export function chooseScorePlacement(dim: number, _K: number, _a: AdapterTraits): 'fused' | 'pass' {
   return dim >= PASS_MIN_DIM ? 'pass' : 'fused';
 }
 
 /** Smallest d at which the score pass is the default. */
 export const PASS_MIN_DIM = 16;
+
+/**
+ * Smallest d at which `'auto'` gives the samplers that evaluate inside their kernels the staged
+ * mixture score on a software adapter (measured on SwiftShader, README "round 5"); never on
+ * hardware adapters (not measured there).
+ */
+export const STAGED_MIN_DIM = 128;
