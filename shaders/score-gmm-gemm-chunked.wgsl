@@ -40,21 +40,16 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> scores: array<f32>;
 @group(0) @binding(3) var<storage, read> table: array<vec4<f32>>;
 
-var<private> pt: array<vec4<f32>, PT4>;
+const CHUNK0: u32 = HA0;
 
-// The h / a of chunk c into pt (a run-time loop: unrolled, the copy compiles slowly).
-fn copy_chunk(c: u32) {
-  for (var b = 0u; b < ${KB}u; b++) {
-    for (var q = 0u; q < CB4; q++) { pt[b * CB4 + q] = table[HA0 + b * BLK4 + c * CB4 + q]; }
-  }
-}
+#include "gmm-table-chunk"
+#include "gmm-softmax"
 
 @compute @workgroup_size(WG_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let group = wid.x + wid.y * nwg.x;
   if (group * WG_SIZE * params.seq + lid >= params.count) { return; }
-  // particles of this invocation: i_n = (group * seq + n) * WG_SIZE + lid for n < nseq
-  let nseq = min(min(params.seq, SEQMAX), (params.count - lid + WG_SIZE - 1u) / WG_SIZE - group * params.seq);
+  let nseq = sequence_length(group, lid);
   var ells: array<vec4<f32>, SEQMAX * K4>;
   for (var n = 0u; n < nseq; n++) {
     for (var q = 0u; q < K4; q++) { ells[n * K4 + q] = table[q]; }
@@ -93,17 +88,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     var ell: array<vec4<f32>, K4>;
     for (var q = 0u; q < ${K4}u; q++) { // unroll
       ell[q] = ells[n * K4 + q]; }
-    var mx = ell[0];
+    softmax_in_place(&ell);
     for (var q = 0u; q < ${K4}u; q++) { // unroll
-      mx = max(mx, ell[q]); }
-    let top = max(max(mx.x, mx.y), max(mx.z, mx.w));
-    var total = vec4<f32>(0.0);
-    for (var q = 0u; q < ${K4}u; q++) { // unroll
-      ell[q] = exp(ell[q] - top);
-      total += ell[q]; }
-    let inv = 1.0 / (total.x + total.y + total.z + total.w);
-    for (var q = 0u; q < ${K4}u; q++) { // unroll
-      ells[n * K4 + q] = ell[q] * inv; }
+      ells[n * K4 + q] = ell[q]; }
   }
   // pass 2: the score, chunk by chunk, coordinate by coordinate
   for (var c = 0u; c < NCH; c++) {

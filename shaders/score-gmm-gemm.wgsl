@@ -2,8 +2,8 @@
 // per-time table in private memory, for software adapters (SwiftShader) at 16 <= d <= 256. With
 // the table of src/scores/gmm-time-table.ts (gmmGemmTable: e_k, h_kj = -1/2 / c_kj, a_kj = m mu_kj):
 //   ell_k = e_k + sum_j h_kj (x_j - a_kj)^2                      (pass 1)
-//   w_k   = exp(ell_k - max_k ell_k)
-//   s_j   = 2 sum_k w_k h_kj (x_j - a_kj) / sum_k w_k            (pass 2)
+//   r     = softmax(ell)                                          (shaders/gmm-softmax.wgsl)
+//   s_j   = 2 sum_k r_k h_kj (x_j - a_kj)                        (pass 2)
 // four SSE operations per (k, j) in each pass (SwiftShader has no FMA). The layout's name `gemm`
 // is the kernel's first form, the square expanded into a matrix product: no faster there, and
 // 6-7x less accurate at d >= 256 (see gmmGemmTable).
@@ -39,6 +39,8 @@ struct Params {
 @group(0) @binding(1) var<storage, read> xs: array<f32>;
 @group(0) @binding(2) var<storage, read_write> scores: array<f32>;
 @group(0) @binding(3) var<storage, read> table: array<vec4<f32>>;
+
+#include "gmm-softmax"
 
 @compute @workgroup_size(WG_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -79,16 +81,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         }
       }
     }
-    // responsibilities (unnormalised): one exp per component
-    var mx = ell[0];
-    for (var q = 0u; q < ${K4}u; q++) { // unroll
-      mx = max(mx, ell[q]); }
-    let top = max(max(mx.x, mx.y), max(mx.z, mx.w));
-    var total = vec4<f32>(0.0);
-    for (var q = 0u; q < ${K4}u; q++) { // unroll
-      ell[q] = exp(ell[q] - top);
-      total += ell[q]; }
-    let inv = 1.0 / (total.x + total.y + total.z + total.w);
+    // the responsibilities: one exp per component
+    softmax_in_place(&ell);
     // pass 2: the score, coordinate by coordinate
     for (var j1 = 0u; j1 < ${DP16}u; j1++) { // unroll
       for (var j2 = 0u; j2 < 16u; j2++) { // unroll
@@ -99,7 +93,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
             acc += ell[2u * blk] * (pt[HA0 + blk * BLK4 + (j1 * 16u + j2) * 4u] * (yj - pt[HA0 + blk * BLK4 + (j1 * 16u + j2) * 4u + 2u]))
                  + ell[2u * blk + 1u] * (pt[HA0 + blk * BLK4 + (j1 * 16u + j2) * 4u + 1u] * (yj - pt[HA0 + blk * BLK4 + (j1 * 16u + j2) * 4u + 3u]));
           }
-          scores[i * DIM + j1 * 16u + j2] = 2.0 * dot(acc, vec4<f32>(1.0)) * inv;
+          scores[i * DIM + j1 * 16u + j2] = 2.0 * dot(acc, vec4<f32>(1.0));
         }
       }
     }

@@ -45,13 +45,15 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> outs: array<f32>;
 @group(0) @binding(4) var<storage, read> table: array<vec4<f32>>;
 
-var<private> pt: array<vec4<f32>, PT4>;
+const CHUNK0: u32 = LM0;
 
-// The lam / mu of chunk c into pt.
-fn copy_chunk(c: u32) {
-  for (var b = 0u; b < ${KB}u; b++) {
-    for (var q = 0u; q < CB4; q++) { pt[b * CB4 + q] = table[LM0 + b * BLK4 + c * CB4 + q]; }
-  }
+#include "gmm-table-chunk"
+#include "gmm-softmax"
+
+// (m, m^2, sig2) of point i.
+fn point_time(i: u32) -> vec3<f32> {
+  let tp = times[i];
+  return vec3<f32>(tp.y, tp.y * tp.y, tp.z);
 }
 
 // F(v) of components 4q .. 4q + 3 (cubic Hermite between nodes; linear beyond the ends, where F is
@@ -76,7 +78,7 @@ fn spline_f(v: f32, q: u32) -> vec4<f32> {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let group = wid.x + wid.y * nwg.x;
   if (group * WG_SIZE * params.seq + lid >= params.count) { return; }
-  let nseq = min(min(params.seq, SEQMAX), (params.count - lid + WG_SIZE - 1u) / WG_SIZE - group * params.seq);
+  let nseq = sequence_length(group, lid);
   var ells: array<vec4<f32>, SEQMAX * K4>;
   for (var n = 0u; n < nseq; n++) {
     for (var q = 0u; q < K4; q++) { ells[n * K4 + q] = vec4<f32>(0.0); }
@@ -86,10 +88,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     copy_chunk(c);
     for (var n = 0u; n < nseq; n++) {
       let i = (group * params.seq + n) * WG_SIZE + lid;
-      let tp = times[i];
-      let m = tp.y;
-      let m2 = m * m;
-      let s2 = tp.z;
+      let mt = point_time(i);
+      let m = mt.x;
+      let m2 = mt.y;
+      let s2 = mt.z;
       // padding coordinates are 0 and meet mu = 0: they add nothing
       var y: array<f32, CH>;
       for (var j1 = 0u; j1 < ${CH16}u; j1++) { // unroll
@@ -123,27 +125,19 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     var ell: array<vec4<f32>, K4>;
     for (var q = 0u; q < ${K4}u; q++) { // unroll
       ell[q] = table[q] - 0.5 * (spline_f(v, q) + ells[n * K4 + q]); }
-    var mx = ell[0];
+    softmax_in_place(&ell);
     for (var q = 0u; q < ${K4}u; q++) { // unroll
-      mx = max(mx, ell[q]); }
-    let top = max(max(mx.x, mx.y), max(mx.z, mx.w));
-    var total = vec4<f32>(0.0);
-    for (var q = 0u; q < ${K4}u; q++) { // unroll
-      ell[q] = exp(ell[q] - top);
-      total += ell[q]; }
-    let inv = 1.0 / (total.x + total.y + total.z + total.w);
-    for (var q = 0u; q < ${K4}u; q++) { // unroll
-      ells[n * K4 + q] = ell[q] * inv; }
+      ells[n * K4 + q] = ell[q]; }
   }
   // pass 2: the score (or x0hat), chunk by chunk, coordinate by coordinate
   for (var c = 0u; c < NCH; c++) {
     copy_chunk(c);
     for (var n = 0u; n < nseq; n++) {
       let i = (group * params.seq + n) * WG_SIZE + lid;
-      let tp = times[i];
-      let m = tp.y;
-      let m2 = m * m;
-      let s2 = tp.z;
+      let mt = point_time(i);
+      let m = mt.x;
+      let m2 = mt.y;
+      let s2 = mt.z;
       var r: array<vec4<f32>, K4>;
       for (var q = 0u; q < ${K4}u; q++) { // unroll
         r[q] = ells[n * K4 + q]; }
