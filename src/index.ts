@@ -30,8 +30,9 @@ export { DatasetScorePipeline, datasetExternalModel, datasetLayout, datasetScore
 export { toyDataset, TOY_DATASETS, type ToyDatasetName } from './data/toy2d.js';
 export { MixtureScoreKernel } from './scores/mixture-score-kernel.js';
 export { gmmPassScoreModel, PASS_SAMPLERS } from './scores/gmm-pass-score.js';
+export { gmmStagedScoreModel, gmmPointsTable, MixturePointsKernel, pointsChunk, pointsFit, POINTS_SPLINE } from './scores/gmm-points-score.js';
 export { gmmTimeTable } from './scores/gmm-time-table.js';
-export { chooseScoreLayout, chooseScorePlacement, PASS_MIN_DIM, adapterTraits, type ScoreLayout, type AdapterTraits, type ScorePlacement } from './gpu/kernel-select.js';
+export { chooseScoreLayout, chooseScorePlacement, gemmChunkCoordinates, PASS_MIN_DIM, STAGED_MIN_DIM, adapterTraits, type ScoreLayout, type AdapterTraits, type ScorePlacement } from './gpu/kernel-select.js';
 export { chooseUpdateLayout, resolveUpdateLayout, BLOCK_MIN_DIM_SOFTWARE, BLOCK_MIN_DIM_HARDWARE, type UpdateLayout } from './gpu/update-layout.js';
 export { planChunks, runFootprint, RunMemoryError, type ChunkPlan, type BufferLimits } from './gpu/chunk-plan.js';
 export { Philox, Stream } from './rng/philox.js';
