@@ -9,7 +9,7 @@ import { asRunError, throwIfLost, type RunPosition } from './gpu/device-loss.js'
 import { resolveEngineRequest } from './engine-request.js';
 import { dropParticles, faultError, FaultCheck, FaultCheckKernels, type NonFinitePolicy } from './gpu/fault-check.js';
 import { checkRunMemory, runBuffers } from './gpu/run-memory.js';
-import { planChunks, RunMemoryError, runFootprint, type ScorePassBytes } from './gpu/chunk-plan.js';
+import { planChunks, RunMemoryError, runFootprint, type PerParticleBuffer, type ScorePassBytes } from './gpu/chunk-plan.js';
 import { composeShader, type ShaderDefines } from './gpu/compose.js';
 import { acquireDevice, type GpuContext } from './gpu/device.js';
 import { resolveRun, type RunSettings } from './run-request.js';
@@ -21,7 +21,7 @@ import { gmmPassScoreModel, PASS_AUTO_MIN_NFE, PASS_SAMPLERS } from './scores/gm
 import { gmmScoreModel } from './scores/gmm-score.js';
 import { MixtureScoreKernel, layoutChunk, runTableBytes } from './scores/mixture-score-kernel.js';
 import type { ScoreBindings, ScoreModel } from './scores/types.js';
-import { ROW_COEFFS, type KernelSpec, type PlanBuffer, type StepRow } from './samplers/types.js';
+import { ROW_COEFFS, rowEvals, type KernelSpec, type PlanBuffer, type SamplerPlan, type StepRow } from './samplers/types.js';
 import { GaussianMixture } from './targets/gmm.js';
 import { SnapshotRecorder, type RunSnapshots, type SnapshotOptions } from './snapshots.js';
 
@@ -289,6 +289,25 @@ export class Engine {
     return { tableBytes: runTableBytes(t.dim, t.K, rows, layout.uniformTable ? lim.minUniformBufferOffsetAlignment : lim.minStorageBufferOffsetAlignment, !!layout.gemm, layoutChunk(layout)) };
   }
 
+  /**
+   * Per-particle buffers of the staged mixture score of a run (src/scores/external-score.ts: the
+   * points, times and scores of one round and the cache of a row's evaluations, each over the
+   * particles x lanes of the widest evaluating kernel), so that chunks are planned to fit them;
+   * none when the run's score is not staged.
+   */
+  private stagedBytes(request: SampleRequest, sampler: string, plan: SamplerPlan, dim: number): PerParticleBuffer[] {
+    if (this.scorePlacement(request, sampler) !== 'staged') return [];
+    const evals = plan.rows.map((r) => rowEvals(r, plan.kernels[r.kernel]!));
+    const lanes = Math.max(1, ...plan.rows.map((r, i) => (evals[i]! > 0 ? (plan.kernels[r.kernel]!.lanes ?? 1) : 1)));
+    const most = Math.max(0, ...evals);
+    return [
+      { name: 'staged score points', bytesPerParticle: 4 * lanes * dim },
+      { name: 'staged score times', bytesPerParticle: 16 * lanes },
+      { name: 'staged score output', bytesPerParticle: 4 * lanes * dim },
+      { name: 'staged score cache', bytesPerParticle: 4 * most * lanes * dim },
+    ];
+  }
+
   /** Builds (or reuses) the pipeline of kernel `spec` for `model`, with `buffers` extra bindings. */
   private kernel(model: ScoreModel, spec: KernelSpec, buffers: readonly PlanBuffer[]): Promise<Kernel> {
     const defines: ShaderDefines = {
@@ -355,7 +374,8 @@ export class Engine {
     const model = toScoreModel(request.target);
     const run = resolveRun(request, model.dim);
     const scorePass = this.scorePassBytes(request, run.sampler.name, run.plan.rows.length);
-    const footprint = runFootprint(run.plan, model.dim, { readback: !request.keepBuffer, scorePass });
+    const perParticle = this.stagedBytes(request, run.sampler.name, run.plan, model.dim);
+    const footprint = runFootprint(run.plan, model.dim, { readback: !request.keepBuffer, scorePass, perParticle });
     const split = planChunks(run.particles, footprint, this.gpu.device.limits, {
       maxChunkParticles: request.maxChunkParticles,
       deviceBudgetBytes: request.deviceBudgetBytes,
@@ -417,7 +437,8 @@ export class Engine {
     if (faultCheck.policy === 'exclude' && request.keepBuffer) throw new RunOptionError('onNonFinite', 'exclude', '"error" or "ignore" with keepBuffer (excluded rows cannot be dropped from a kept buffer)');
     const lim = this.gpu.device.limits;
     const scorePass = scoreLayout === 'pass' ? this.scorePassBytes(request, run.sampler.name, run.plan.rows.length) : undefined;
-    checkRunMemory(runBuffers(run.plan, run.particles, model.dim, { readback: !request.keepBuffer, faultCheck: faultCheck.policy !== 'ignore', scorePass }),
+    const perParticle = scoreLayout === 'staged' ? this.stagedBytes(request, run.sampler.name, run.plan, model.dim) : [];
+    checkRunMemory(runBuffers(run.plan, run.particles, model.dim, { readback: !request.keepBuffer, faultCheck: faultCheck.policy !== 'ignore', scorePass, perParticle }),
       { maxBufferSize: lim.maxBufferSize, maxStorageBufferBindingSize: lim.maxStorageBufferBindingSize, budget: this.options.memoryBudget ?? Infinity }, run.particles);
     if (request.signal?.aborted) throw new CancelledError('run cancelled before it started');
     const device = this.gpu.device;
@@ -500,7 +521,7 @@ export class Engine {
       const faults = checkKernel ? new FaultCheck(device, checkKernel, (d) => buffer(d.label ?? 'fault-check', d.size, d.usage), state, P, rows.length, faultCheck.every, grid) : null;
       // the buffers that carry state from step to step (checkpoints)
       const stateful: NamedBuffer[] = [{ name: 'particles', buffer: state }, ...plan.buffers.map((b, i) => ({ name: `plan:${b.name}`, buffer: extra[i]! })), ...(faults?.stateBuffers ?? [])];
-      const key = runKey({ sampler: run.sampler.name, nfe: run.nfe, particles: P, seed: run.seed, offset: run.offset, tMax: run.tMax, delta: run.delta, grid: run.grid, options: run.options, model: scoreLayout === 'pass' ? `${model.name} [score pass]` : model.name, dim: d, faultCheckEvery: faults ? faultCheck.every : 0 });
+      const key = runKey({ sampler: run.sampler.name, nfe: run.nfe, particles: P, seed: run.seed, offset: run.offset, tMax: run.tMax, delta: run.delta, grid: run.grid, options: run.options, model: scoreLayout === 'pass' ? `${model.name} [score pass]` : scoreLayout === 'staged' ? `${model.name} [staged score]` : model.name, dim: d, faultCheckEvery: faults ? faultCheck.every : 0 });
       const start = request.resumeFrom ? request.resumeFrom.stepsDone : 0;
       if (request.resumeFrom) restoreCheckpoint(device, request.resumeFrom, stateful, key, rows.length);
       const snaps = request.snapshots ? new SnapshotRecorder(device, request.snapshots, P, Math.max(1, Math.ceil((rows.length - start) / Math.max(1, batch))), { seed: run.seed, offset: run.offset, dim: d }) : null;

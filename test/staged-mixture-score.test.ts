@@ -100,6 +100,18 @@ describe('samplers with the staged mixture score equal the float64 reference', (
     expect(badFraction, `max error ${maxErr}`).toBeLessThanOrEqual(1 / 64 + 1e-9);
   });
 
+  it('a chunked staged run equals the unchunked one, and its cache is planned with the chunks', async () => {
+    const settings = { target: gmm, sampler: 'randomized-midpoint', nfe: 12, particles: 100, seed: 5, scoreLayout: 'staged' as const };
+    const whole = await engine.sample(settings);
+    const parts = await engine.sample({ ...settings, maxChunkParticles: 40 });
+    expect(parts.chunks).toBe(3);
+    expect(Array.from(parts.samples!)).toEqual(Array.from(whole.samples!));
+    // a device budget that holds the state but not two evaluations' cache of 100 particles forces chunks
+    const budgeted = await engine.sample({ ...settings, deviceBudgetBytes: 100 * 64 * 4 * 6 });
+    expect(budgeted.chunks).toBeGreaterThan(1);
+    expect(Array.from(budgeted.samples!)).toEqual(Array.from(whole.samples!));
+  });
+
   it('is what auto picks for them on a software adapter from d = 128, and is refused where it cannot run', async () => {
     const big = benchMixture(128, 16), small = benchMixture(64, 16);
     const base = { sampler: 'heroism', nfe: 6, particles: 8, seed: 1 };

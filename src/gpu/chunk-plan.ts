@@ -55,7 +55,7 @@ export interface RunFootprint {
  * The device buffers of a run of `plan` in dimension `dim`: state, plan buffers, step table,
  * readback, and with `scorePass` the mixture-score pass's P x d score buffer and its per-row tables.
  */
-export function runFootprint(plan: Pick<SamplerPlan, 'buffers' | 'kernels' | 'rows'>, dim: number, opts: { readback?: boolean; modelBytes?: number; scorePass?: ScorePassBytes } = {}): RunFootprint {
+export function runFootprint(plan: Pick<SamplerPlan, 'buffers' | 'kernels' | 'rows'>, dim: number, opts: { readback?: boolean; modelBytes?: number; scorePass?: ScorePassBytes; perParticle?: readonly PerParticleBuffer[] } = {}): RunFootprint {
   const readback = opts.readback ?? true;
   const buffers: BufferNeed[] = [
     { name: 'particles', bytesPerParticle: 4 * dim, fixedBytes: 0, storage: true },
@@ -72,9 +72,16 @@ export function runFootprint(plan: Pick<SamplerPlan, 'buffers' | 'kernels' | 'ro
     buffers.push({ name: 'score pass scores', bytesPerParticle: 4 * dim, fixedBytes: 0, storage: true });
     buffers.push({ name: 'score pass tables', bytesPerParticle: 0, fixedBytes: opts.scorePass.tableBytes, storage: false });
   }
+  for (const b of opts.perParticle ?? []) buffers.push({ name: b.name, bytesPerParticle: b.bytesPerParticle, fixedBytes: 0, storage: true });
   if (readback) buffers.push({ name: 'readback', bytesPerParticle: 4 * dim, fixedBytes: 0, storage: false });
   const maxLanes = Math.max(1, ...plan.kernels.map((k) => k.lanes ?? 1));
   return { buffers, maxLanes, hostBytesPerParticle: readback ? 4 * dim : 0 };
+}
+
+/** A storage buffer of a run that grows with the particle count (the staged score's cache, for one). */
+export interface PerParticleBuffer {
+  name: string;
+  bytesPerParticle: number;
 }
 
 /** Fixed device bytes of a run's mixture-score pass (besides its P x d score buffer). */

@@ -6,7 +6,7 @@
  */
 import { ResourceLimitError } from '../errors.js';
 import type { SamplerPlan } from '../samplers/types.js';
-import type { ScorePassBytes } from './chunk-plan.js';
+import type { PerParticleBuffer, ScorePassBytes } from './chunk-plan.js';
 
 /** One buffer a run needs. */
 export interface BufferNeed {
@@ -27,7 +27,7 @@ export interface RunLimits {
 }
 
 /** The buffers a run of `plan` over P particles of dimension d allocates (pure). */
-export function runBuffers(plan: Pick<SamplerPlan, 'buffers' | 'rows'>, P: number, d: number, opts: { readback: boolean; faultCheck: boolean; scorePass?: ScorePassBytes }): BufferNeed[] {
+export function runBuffers(plan: Pick<SamplerPlan, 'buffers' | 'rows'>, P: number, d: number, opts: { readback: boolean; faultCheck: boolean; scorePass?: ScorePassBytes; perParticle?: readonly PerParticleBuffer[] }): BufferNeed[] {
   const needs: BufferNeed[] = [{ name: 'particles', bytes: P * d * 4, storage: true, perParticle: d * 4 }];
   for (const b of plan.buffers) {
     const per = 4 * (b.floatsPerParticle ?? 0);
@@ -38,6 +38,7 @@ export function runBuffers(plan: Pick<SamplerPlan, 'buffers' | 'rows'>, P: numbe
     needs.push({ name: 'score pass scores', bytes: Math.max(16, P * d * 4), storage: true, perParticle: d * 4 });
     needs.push({ name: 'score pass tables', bytes: opts.scorePass.tableBytes, storage: false, perParticle: 0 });
   }
+  for (const b of opts.perParticle ?? []) needs.push({ name: b.name, bytes: Math.max(16, P * b.bytesPerParticle), storage: true, perParticle: b.bytesPerParticle });
   if (opts.readback) needs.push({ name: 'readback', bytes: P * d * 4, storage: false, perParticle: d * 4 });
   if (opts.faultCheck) needs.push({ name: 'fault-check mask', bytes: 4 * Math.ceil(P / 32), storage: true, perParticle: 1 / 8 });
   return needs;
