@@ -190,7 +190,7 @@ export class Engine {
   private readonly faultKernels: FaultCheckKernels;
   /** Compiled score-pass kernels, by target. */
   private readonly passKernels = new WeakMap<GaussianMixture, Promise<MixtureScoreKernel>>();
-  private readonly stagedKernels = new WeakMap<GaussianMixture, Map<string, Promise<MixturePointsKernel>>>();
+  private readonly stagedKernels = new WeakMap<GaussianMixture, Map<'score' | 'x0', Promise<MixturePointsKernel>>>();
 
   constructor(readonly gpu: GpuContext, readonly options: EngineOptions = {}) {
     this.faultKernels = new FaultCheckKernels(gpu.device, WORKGROUP_SIZE);
@@ -232,14 +232,13 @@ export class Engine {
       // heroism, parallel-midpoint: x0 from an f32 score is 1e-3 off at large t), else the score
       const evaluating = kernels.filter((k) => k.wantScore || k.wantX0);
       const output = evaluating.length > 0 && evaluating.every((k) => k.wantX0 && !k.wantScore) ? 'x0' : 'score';
-      const key = `${output}`;
       let byOutput = this.stagedKernels.get(t);
       if (!byOutput) this.stagedKernels.set(t, (byOutput = new Map()));
-      let kernel = byOutput.get(key);
+      let kernel = byOutput.get(output);
       if (!kernel) {
         kernel = MixturePointsKernel.create(this.gpu.device, t, output);
-        kernel.catch(() => byOutput.delete(key));
-        byOutput.set(key, kernel);
+        kernel.catch(() => byOutput.delete(output));
+        byOutput.set(output, kernel);
       }
       return { model: gmmStagedScoreModel(t, await kernel), layout: 'staged' };
     }

@@ -17,8 +17,9 @@ import type { ScoreBindings, ScoreModel, ScoreRunContext } from './types.js';
  * The samplers that run with the score pass: those of EXTERNAL_SAMPLERS except accelerated-sde,
  * which with the pass is 0.3 off the float64 reference at tMax 10 (1e-5 at tMax 4, 2e-5 with
  * clip=0): its x0hat then comes from the f32 score, (x + sigma^2 s) / m with m = 4.5e-5, about 1e-3
- * off, which swamps the tiny early corrections that seed its clip's running RMS. It keeps the fused
- * score, which computes x0hat directly.
+ * off, which swamps the tiny early corrections that seed its clip's running RMS. It keeps a score that
+ * computes x0hat directly: the fused one, or from d = 128 on software adapters the staged one
+ * (src/scores/gmm-points-score.ts, posterior means).
  */
 export const PASS_SAMPLERS: readonly string[] = ['euler-maruyama', 'ddpm', 'ddim', 'heun', 'dpmpp-2m'];
 

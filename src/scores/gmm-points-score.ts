@@ -86,6 +86,11 @@ export function gmmPointsTable(target: GaussianMixture, chunk: number): Float32A
   return out;
 }
 
+/** Invocations per workgroup of the staged kernel on `device` (one SIMD group of SwiftShader). */
+function pointsWorkgroup(device: GPUDevice): number {
+  return Math.min(4, device.limits.maxComputeInvocationsPerWorkgroup);
+}
+
 /** Records of distinct point counts one kernel keeps (one per lane count of a run's kernels in practice). */
 const PARAM_RECORDS = 32;
 
@@ -110,7 +115,7 @@ export class MixturePointsKernel {
     const chunk = pointsChunk(target.dim, target.K), kp = gemmComponents(target.K);
     const code = composeShader('score-gmm-points', {
       DIM: target.dim, KP: kp, K4: kp / 4, KB: kp / 8, CH16: chunk / 16, NCH: gemmCoordinates(target.dim, chunk) / chunk, SEQMAX: GEMM_MAX_SEQUENCE,
-      WG_SIZE: Math.min(4, device.limits.maxComputeInvocationsPerWorkgroup), NV: POINTS_SPLINE.nv, V0: POINTS_SPLINE.v0.toFixed(1), HV: POINTS_SPLINE.hv.toString(), X0_OUT: output === 'x0',
+      WG_SIZE: pointsWorkgroup(device), NV: POINTS_SPLINE.nv, V0: POINTS_SPLINE.v0.toFixed(1), HV: POINTS_SPLINE.hv.toString(), X0_OUT: output === 'x0',
     });
     const module = device.createShaderModule({ label: 'score-gmm-points', code });
     const info = await module.getCompilationInfo();
@@ -129,7 +134,7 @@ export class MixturePointsKernel {
 
   /** Workgroup grid and points per invocation for `count` points. */
   private grid(count: number): { x: number; y: number; seq: number } {
-    const seq = gemmSequence(count), wg = Math.min(4, this.device.limits.maxComputeInvocationsPerWorkgroup);
+    const seq = gemmSequence(count), wg = pointsWorkgroup(this.device);
     const groups = Math.max(1, Math.ceil(count / (wg * seq)));
     const x = Math.min(groups, this.device.limits.maxComputeWorkgroupsPerDimension);
     return { x, y: Math.ceil(groups / x), seq };
@@ -143,7 +148,7 @@ export class MixturePointsKernel {
       r = this.records.size;
       this.records.set(count, r);
       const g = this.grid(count);
-      this.device.queue.writeBuffer(this.params, r * this.stride, new Uint32Array([count, g.x * 4, g.seq, 0]));
+      this.device.queue.writeBuffer(this.params, r * this.stride, new Uint32Array([count, g.x * pointsWorkgroup(this.device), g.seq, 0]));
     }
     return r * this.stride;
   }
