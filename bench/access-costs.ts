@@ -19,7 +19,7 @@ const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5'
 const gpu = await acquireNodeDevice();
 const device = gpu.device;
 const rounds = Number(values.rounds);
-const FLAGS = ['REG', 'PRIV', 'PRIV_DYN', 'UNI', 'UNI_DYN', 'UNI_S', 'STO', 'WG'] as const;
+const FLAGS = ['REG', 'PRIV', 'PRIV_DYN', 'UNI', 'UNI_DYN', 'UNI_S', 'STO', 'WG', 'LIT'] as const;
 type Flag = (typeof FLAGS)[number];
 /** Per variant: what is read, and how many vec4 mul-adds share one access (scalar reads count 1/4). */
 const VARIANTS: { flag: Flag; what: string; perAccess: number }[] = [
@@ -31,6 +31,7 @@ const VARIANTS: { flag: Flag; what: string; perAccess: number }[] = [
   { flag: 'UNI_S', what: 'uniform buffer, constant index (scalar, broadcast)', perAccess: 2 },
   { flag: 'STO', what: 'storage buffer, per-lane address (scalar)', perAccess: 2 },
   { flag: 'WG', what: 'workgroup memory, constant index (vec4)', perAccess: 1 },
+  { flag: 'LIT', what: 'shader literals, a different vec4 per step', perAccess: 1 },
 ];
 
 const n = 65536, wg = 64, groups = n / wg;

@@ -41,8 +41,10 @@ const peak = async () => 1 / (await measureFmaPeak(device, { runs: 1, invocation
 console.log(`adapter ${gpu.adapterName}; d ${dim} K ${K} P ${P}`);
 for (const file of positionals) {
   const [path, ...kv] = file.split(':');
-  const defs: Record<string, number | boolean> = { DIM: dim, DIM4: Math.ceil(dim / 4), NCOMP: K, PPT: Number(values.ppt), WG_SIZE: Number(values.wg), STAGE: false, TABLE_UNIFORM: values.uniform === '1', NSEQ: Number(values.seq), SPLIT: 1, CH4: Math.ceil(dim / 4), KP: 8 * Math.ceil(K / 8), K4: 2 * Math.ceil(K / 8), KB: Math.ceil(K / 8), DP16: Math.ceil(dim / 16) };
+  const defs: Record<string, number | boolean | string> = { DIM: dim, DIM4: Math.ceil(dim / 4), NCOMP: K, PPT: Number(values.ppt), WG_SIZE: Number(values.wg), STAGE: false, TABLE_UNIFORM: values.uniform === '1', NSEQ: Number(values.seq), SPLIT: 1, CH4: Math.ceil(dim / 4), KP: 8 * Math.ceil(K / 8), K4: 2 * Math.ceil(K / 8), KB: Math.ceil(K / 8), DP16: Math.ceil(dim / 16) };
   for (const s of kv) { const [k, v] = s.split('='); defs[k!] = Number(v); }
+  const lit = (v: number) => (Number.isFinite(v) ? (Number.isInteger(v) ? `${v}.0` : `${v}`) : v > 0 ? '3.0e38' : '-3.0e38');
+  (defs as Record<string, unknown>).TABLE = Array.from({ length: tab.length / 4 }, (_, q) => `vec4<f32>(${Array.from(tab.subarray(4 * q, 4 * q + 4), (v) => lit(Math.fround(v))).join(', ')})`).join(', ');
   const name = basename(path!, '.wgsl');
   const code = composeShader(name, defs, { [name]: readFileSync(path!, 'utf8') });
   const t0 = performance.now();

@@ -9,6 +9,7 @@
 //   UNI_S    one scalar of the uniform array per step (B only; C a register)
 //   STO      a per-lane scalar of a storage buffer per step (C only; B a register)
 //   WG       a workgroup-memory array of vec4s at constant indices
+//   LIT      shader literals, a different vec4 per step (a table baked into the code)
 // Defines: WG_SIZE, the flags above, and PRIV_ARRAY (PRIV or PRIV_DYN).
 
 @group(0) @binding(0) var<storage, read_write> out: array<vec4<f32>>;
@@ -58,6 +59,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
       a0 = a0 * b + xv; a1 = a1 * b + xv;
 #elif ${WG}
       a0 = a0 * wt[u] + wt[u + 16u]; a1 = a1 * wt[u] + wt[u + 16u];
+#elif ${LIT}
+      let lb = vec4<f32>(0.999 - 1e-5 * f32(u), 0.998 - 1e-5 * f32(u), 0.997 - 1e-5 * f32(u), 0.996 - 1e-5 * f32(u));
+      let lc = vec4<f32>(1e-3 + 1e-6 * f32(u), 2e-3 + 1e-6 * f32(u), 3e-3 + 1e-6 * f32(u), 4e-3 + 1e-6 * f32(u));
+      a0 = a0 * lb + lc; a1 = a1 * lb + lc;
 #endif
     }
   }

@@ -12,6 +12,7 @@ import { checkRunMemory, runBuffers } from './gpu/run-memory.js';
 import { planChunks, RunMemoryError, runFootprint, type PerParticleBuffer, type ScorePassBytes } from './gpu/chunk-plan.js';
 import { composeShader, type ShaderDefines } from './gpu/compose.js';
 import { acquireDevice, type GpuContext } from './gpu/device.js';
+import { settle, type GpuWaitMode } from './gpu/quiet-wait.js';
 import { resolveRun, type RunSettings } from './run-request.js';
 import { adapterTraits, chooseScoreLayout, chooseScorePlacement, STAGED_MIN_DIM, type ScorePlacement } from './gpu/kernel-select.js';
 import { gmmStagedScoreModel, MixturePointsKernel, pointsFit } from './scores/gmm-points-score.js';
@@ -110,6 +111,13 @@ export interface NonFiniteReport {
 export interface EngineOptions {
   /** Bytes of GPU memory one run may allocate in all; a run that needs more fails before allocating. Default: no budget (only the device's per-buffer limits). */
   memoryBudget?: number;
+  /**
+   * How runs wait for the GPU: `'sleep'` (the thread sleeps in 1 ms slices, src/gpu/quiet-wait.ts)
+   * or `'await'` (a plain await; in Node, Dawn's binding then busy-polls a core for the whole wait,
+   * which on a software adapter slows the kernels 1.6-1.8x on 2 cores). Default: the context's
+   * (`'sleep'` in Node, `'await'` in browsers).
+   */
+  gpuWait?: GpuWaitMode;
 }
 
 /** What a run returns. */
@@ -196,6 +204,11 @@ export class Engine {
     this.faultKernels = new FaultCheckKernels(gpu.device, WORKGROUP_SIZE);
   }
 
+  /** How this engine waits for GPU promises (options.gpuWait, else the context's). */
+  private get waitMode(): GpuWaitMode {
+    return this.options.gpuWait ?? this.gpu.waitMode ?? 'await';
+  }
+
   /** Whether the device is lost: the engine cannot run any more; make a new one on a new device. */
   get lost(): boolean {
     return this.gpu.lostReason !== null;
@@ -240,7 +253,7 @@ export class Engine {
         kernel.catch(() => byOutput.delete(output));
         byOutput.set(output, kernel);
       }
-      return { model: gmmStagedScoreModel(t, await kernel), layout: 'staged' };
+      return { model: gmmStagedScoreModel(t, await settle(kernel, this.waitMode)), layout: 'staged' };
     }
     if (placement !== 'pass') return { model: fused, layout: placement };
     const t = request.target as GaussianMixture;
@@ -251,7 +264,7 @@ export class Engine {
       kernel.catch(() => this.passKernels.delete(t));
       this.passKernels.set(t, kernel);
     }
-    return { model: gmmPassScoreModel(t, await kernel), layout: 'pass' };
+    return { model: gmmPassScoreModel(t, await settle(kernel, this.waitMode)), layout: 'pass' };
   }
 
   /**
@@ -447,11 +460,11 @@ export class Engine {
     const initKernel = updateLayout === 'block' ? initBlockedKernel(model.dim) : INIT_KERNEL;
     // build only the kernels some row dispatches
     const used = new Set(plan.rows.map((r) => r.kernel));
-    const [checkKernel, init, ...kernels] = await Promise.all([
+    const [checkKernel, init, ...kernels] = await settle(Promise.all([
       faultCheck.policy !== 'ignore' ? this.faultKernels.get(model.dim) : null,
       this.kernel(model, initKernel, []),
       ...plan.kernels.map((k, i) => (used.has(i) ? this.kernel(model, k, plan.buffers) : null)),
-    ]);
+    ]), this.waitMode);
 
     const P = run.particles, d = model.dim, rows = plan.rows;
     const maxDim = device.limits.maxComputeWorkgroupsPerDimension;
@@ -565,17 +578,17 @@ export class Engine {
         snaps?.record(encoder, state, end, end ? Math.round(roundsAfter[end - 1]!) : 0);
         device.queue.submit([encoder.finish()]);
         if (end < rows.length && batched) {
-          await device.queue.onSubmittedWorkDone();
+          await settle(device.queue.onSubmittedWorkDone(), this.waitMode);
           pos.stepsDone = end;
           throwIfLost(this.gpu, pos);
           if (request.signal?.aborted) throw new CancelledError(`run cancelled after ${end} of ${rows.length} steps`);
           if (faults && faultCheck.policy === 'error') {
             // stop a broken run at the first batch boundary after its fault
-            const early = await faults.peek(device);
+            const early = await settle(faults.peek(device), this.waitMode);
             if (early.firstCheck >= 0) throw faultError(early, faults.rows, (i) => Math.round(roundsAfter[i]!), plan.rounds, P, `${run.sampler.name} on ${model.name}`);
           }
           if (request.onCheckpoint) {
-            const cp = await captureCheckpoint(device, create, stateful, { key, stepsDone: end, steps: rows.length, roundsDone: Math.round(roundsAfter[end - 1]!) });
+            const cp = await settle(captureCheckpoint(device, create, stateful, { key, stepsDone: end, steps: rows.length, roundsDone: Math.round(roundsAfter[end - 1]!) }), this.waitMode);
             throwIfLost(this.gpu, pos);
             pos.checkpointStep = end;
             await request.onCheckpoint(cp);
@@ -596,7 +609,7 @@ export class Engine {
       const countRead = counter >= 0 ? buffer('eval-count', 8, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST) : null;
       if (countRead) enc.copyBufferToBuffer(extra[counter]!, plan.evalCounter!.word * 4, countRead, 0, 8);
       device.queue.submit([enc.finish()]);
-      const [, report] = await Promise.all([read?.mapAsync(GPUMapMode.READ), faults?.report(), countRead?.mapAsync(GPUMapMode.READ)]);
+      const [, report] = await settle(Promise.all([read?.mapAsync(GPUMapMode.READ), faults?.report(), countRead?.mapAsync(GPUMapMode.READ)]), this.waitMode);
       let nfeRealised = plan.nfe;
       if (countRead) {
         const [low, high] = new Uint32Array(countRead.getMappedRange());
@@ -607,7 +620,7 @@ export class Engine {
         samples = new Float32Array(read.getMappedRange().slice(0));
         read.unmap();
       }
-      const snapshots = snaps ? await snaps.read() : null;
+      const snapshots = snaps ? await settle(snaps.read(), this.waitMode) : null;
       scopesOpen = 0;
       const validation = await device.popErrorScope();
       const oom = await device.popErrorScope();

@@ -4,6 +4,7 @@
  * each sampler kernel's throughput is compared against.
  */
 import { composeShader } from '../gpu/compose.js';
+import { defaultWaitMode, settle } from '../gpu/quiet-wait.js';
 import { GpuTimer, type TimingSource } from './timing.js';
 
 /** Measured limits of one adapter. */
@@ -23,7 +24,7 @@ export function grid2d(groups: number, maxPerDim: number): { x: number; y: numbe
 
 async function pipeline(device: GPUDevice, shader: string, defines: Record<string, number | boolean>): Promise<GPUComputePipeline> {
   const module = device.createShaderModule({ label: shader, code: composeShader(shader, defines) });
-  return device.createComputePipelineAsync({ label: shader, layout: 'auto', compute: { module, entryPoint: 'main' } });
+  return settle(device.createComputePipelineAsync({ label: shader, layout: 'auto', compute: { module, entryPoint: 'main' } }), defaultWaitMode());
 }
 
 /** Median GPU time of one dispatch of `p` over grid `g` with bind group `bg` (after one warm-up). */

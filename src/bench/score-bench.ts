@@ -6,6 +6,7 @@
  * FMAs of y = x - m mu, a = y / c, quad += y a, s += w a; logs and exps are not counted.
  */
 import type { GpuContext } from '../gpu/device.js';
+import { defaultWaitMode, settle } from '../gpu/quiet-wait.js';
 import { adapterTraits, chooseScoreLayout, type ScoreLayout } from '../gpu/kernel-select.js';
 import { gmmScoreModel } from '../scores/gmm-score.js';
 import { MixtureScoreKernel } from '../scores/mixture-score-kernel.js';
@@ -66,7 +67,7 @@ export async function benchScore(gpu: GpuContext, dim: number, particles: number
     const enc = device.createCommandEncoder();
     enc.copyBufferToBuffer(out, 0, read, 0, bytes);
     device.queue.submit([enc.finish()]);
-    await read.mapAsync(GPUMapMode.READ);
+    await settle(read.mapAsync(GPUMapMode.READ), defaultWaitMode());
     const got = new Float32Array(read.getMappedRange().slice(0));
     read.unmap();
     let e = 0;
@@ -93,7 +94,7 @@ export async function benchScore(gpu: GpuContext, dim: number, particles: number
     kernels.push({ kernel, layout, seconds, gflops: flops / seconds / 1e9, fractionOfPeak: r.ratio, evalsPerSecond: P / seconds, maxError: await maxError() });
   };
 
-  const naive = await NaiveScorePass.create(device, gmmScoreModel(target));
+  const naive = await settle(NaiveScorePass.create(device, gmmScoreModel(target)), defaultWaitMode());
   {
     const g = naive.setTime(t, P), groups = naive.bindGroups(xs, out);
     await figure('thread-per-particle (model_eval)', (c) => naive.encode(c, groups, g));
@@ -103,7 +104,7 @@ export async function benchScore(gpu: GpuContext, dim: number, particles: number
   // where the automatic layout is the GEMM kernel, the tiled kernel (the choice before it) too
   const layouts: ScoreLayout[] = layout.gemm ? [chooseScoreLayout(dim, K, adapterTraits(device, gpu.isSoftware), { gemm: false }), layout] : [layout];
   for (const l of layouts) {
-    const kernel = await MixtureScoreKernel.create(device, target, l);
+    const kernel = await settle(MixtureScoreKernel.create(device, target, l), defaultWaitMode());
     const g = kernel.setTime(t, P), group = kernel.bindGroup(xs, out);
     await figure(l.gemm ? (l.gemmChunk ? 'gemm chunked (score-gmm-gemm-chunked)' : 'gemm (score-gmm-gemm)') : l.stream ? 'stream (score-gmm-stream)' : (l.split ?? 1) > 1 ? 'split (score-gmm-split)' : 'tiled (score-gmm-tiled)', (c) => kernel.encode(c, group, g), l);
     kernel.destroy();

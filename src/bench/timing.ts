@@ -4,6 +4,8 @@
  * wall time from submit to `onSubmittedWorkDone` otherwise; warm-up runs, then the median.
  */
 
+import { defaultWaitMode, settle, type GpuWaitMode } from '../gpu/quiet-wait.js';
+
 /** How a measurement was timed. */
 export type TimingSource = 'timestamp-query' | 'wall';
 
@@ -25,7 +27,8 @@ export class GpuTimer {
   private readonly resolve: GPUBuffer | null;
   private readonly read: GPUBuffer | null;
 
-  constructor(private readonly device: GPUDevice) {
+  /** @param waitMode how to wait for the GPU (default: this environment's, src/gpu/quiet-wait.ts). */
+  constructor(private readonly device: GPUDevice, private readonly waitMode: GpuWaitMode = defaultWaitMode()) {
     this.source = device.features.has('timestamp-query') ? 'timestamp-query' : 'wall';
     if (this.source === 'timestamp-query') {
       this.querySet = device.createQuerySet({ type: 'timestamp', count: 2 });
@@ -54,10 +57,10 @@ export class GpuTimer {
     }
     const start = performance.now();
     this.device.queue.submit([encoder.finish()]);
-    await this.device.queue.onSubmittedWorkDone();
+    await settle(this.device.queue.onSubmittedWorkDone(), this.waitMode);
     const wall = (performance.now() - start) / 1000;
     if (!qs) return wall;
-    await this.read!.mapAsync(GPUMapMode.READ);
+    await settle(this.read!.mapAsync(GPUMapMode.READ), this.waitMode);
     const t = new BigUint64Array(this.read!.getMappedRange().slice(0));
     this.read!.unmap();
     const ns = Number(t[1]! - t[0]!);

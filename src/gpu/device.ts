@@ -4,6 +4,7 @@
  * `src/node.ts`), and gets a {@link GpuContext} that names the adapter it runs on.
  */
 import { DeviceError } from '../errors.js';
+import { defaultWaitMode, type GpuWaitMode } from './quiet-wait.js';
 
 /** A device together with what a report needs to say about it. */
 export interface GpuContext {
@@ -22,6 +23,12 @@ export interface GpuContext {
   readonly uncapturedErrors: string[];
   /** Set when the device is lost, with the reason. */
   lostReason: string | null;
+  /**
+   * How the engine waits for this device's promises (src/gpu/quiet-wait.ts): `'sleep'` in Node,
+   * where Dawn's binding would otherwise busy-poll a core for the whole wait, `'await'` in
+   * browsers. Absent means `'await'`.
+   */
+  readonly waitMode?: GpuWaitMode;
 }
 
 /** A readable name for an adapter from its `GPUAdapterInfo`. */
@@ -53,10 +60,11 @@ function wantedLimits(adapter: GPUAdapter): Record<string, number> {
  * Requests an adapter and a device from `gpu`. Throws {@link DeviceError} when there is none.
  * @param gpu `navigator.gpu` or Dawn's `create()` result.
  * @param options.powerPreference passed to `requestAdapter`.
+ * @param options.waitMode how to wait for the device's promises (default: {@link defaultWaitMode}).
  */
 export async function acquireDevice(
   gpu: GPU | undefined,
-  options: { powerPreference?: GPUPowerPreference; keepAlive?: unknown; where?: string } = {},
+  options: { powerPreference?: GPUPowerPreference; keepAlive?: unknown; where?: string; waitMode?: GpuWaitMode } = {},
 ): Promise<GpuContext> {
   if (!gpu) {
     throw new DeviceError(
@@ -80,6 +88,7 @@ export async function acquireDevice(
     keepAlive: options.keepAlive,
     uncapturedErrors: [],
     lostReason: null,
+    waitMode: options.waitMode ?? defaultWaitMode(),
   };
   device.addEventListener('uncapturederror', (ev) => {
     ctx.uncapturedErrors.push((ev as GPUUncapturedErrorEvent).error.message);
