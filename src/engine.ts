@@ -302,13 +302,14 @@ export class Engine {
   }
 
   /**
-   * Per-particle buffers of the staged mixture score of a run (src/scores/external-score.ts: the
-   * points, times and scores of one round and the cache of a row's evaluations, each over the
-   * particles x lanes of the widest evaluating kernel), so that chunks are planned to fit them;
-   * none when the run's score is not staged.
+   * Per-particle buffers of a staged score (src/scores/external-score.ts: the points, times and
+   * scores of one round and the cache of a row's evaluations, each over the particles x lanes of
+   * the widest evaluating kernel), so that chunks are planned to fit them: an app's external score
+   * (`model` staged) or the staged mixture score; none for any other score. The app's own buffers
+   * (its network's weights, scratch) are not known here.
    */
-  private stagedBytes(request: SampleRequest, sampler: string, plan: SamplerPlan, dim: number): PerParticleBuffer[] {
-    if (this.scorePlacement(request, sampler) !== 'staged') return [];
+  private stagedBytes(request: SampleRequest, sampler: string, plan: SamplerPlan, dim: number, model: ScoreModel): PerParticleBuffer[] {
+    if (model.defines.STAGED !== true && this.scorePlacement(request, sampler) !== 'staged') return [];
     const evals = plan.rows.map((r) => rowEvals(r, plan.kernels[r.kernel]!));
     const lanes = Math.max(1, ...plan.rows.map((r, i) => (evals[i]! > 0 ? (plan.kernels[r.kernel]!.lanes ?? 1) : 1)));
     const most = Math.max(0, ...evals);
@@ -386,7 +387,7 @@ export class Engine {
     const model = toScoreModel(request.target);
     const run = resolveRun(request, model.dim);
     const scorePass = this.scorePassBytes(request, run.sampler.name, run.plan.rows.length);
-    const perParticle = this.stagedBytes(request, run.sampler.name, run.plan, model.dim);
+    const perParticle = this.stagedBytes(request, run.sampler.name, run.plan, model.dim, model);
     const footprint = runFootprint(run.plan, model.dim, { readback: !request.keepBuffer, scorePass, perParticle });
     const split = planChunks(run.particles, footprint, this.gpu.device.limits, {
       maxChunkParticles: request.maxChunkParticles,
@@ -449,7 +450,7 @@ export class Engine {
     if (faultCheck.policy === 'exclude' && request.keepBuffer) throw new RunOptionError('onNonFinite', 'exclude', '"error" or "ignore" with keepBuffer (excluded rows cannot be dropped from a kept buffer)');
     const lim = this.gpu.device.limits;
     const scorePass = scoreLayout === 'pass' ? this.scorePassBytes(request, run.sampler.name, run.plan.rows.length) : undefined;
-    const perParticle = scoreLayout === 'staged' ? this.stagedBytes(request, run.sampler.name, run.plan, model.dim) : [];
+    const perParticle = this.stagedBytes(request, run.sampler.name, run.plan, model.dim, fused);
     checkRunMemory(runBuffers(run.plan, run.particles, model.dim, { readback: !request.keepBuffer, faultCheck: faultCheck.policy !== 'ignore', scorePass, perParticle }),
       { maxBufferSize: lim.maxBufferSize, maxStorageBufferBindingSize: lim.maxStorageBufferBindingSize, budget: this.options.memoryBudget ?? Infinity }, run.particles);
     if (request.signal?.aborted) throw new CancelledError('run cancelled before it started');

@@ -10,6 +10,7 @@ export { BufferTracker } from './gpu/buffer-tracker.js';
 export { runBuffers, checkRunMemory, type BufferNeed } from './gpu/run-memory.js';
 export { faultInjectionModel, type FaultInjection } from './scores/fault-injection.js';
 export { acquireDevice, describeAdapter, type GpuContext } from './gpu/device.js';
+export { settle, defaultWaitMode, WAIT_SLICE_MS, type GpuWaitMode } from './gpu/quiet-wait.js';
 export type { SnapshotOptions, SnapshotFrame, RunSnapshots } from './snapshots.js';
 export { sampleReference, type ReferenceRequest, type ReferenceResult } from './reference.js';
 export { resolveRun, RUN_DEFAULTS, MAX_NFE, type RunSettings } from './run-request.js';

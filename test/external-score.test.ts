@@ -134,6 +134,20 @@ describe('external score', () => {
     pipe.destroy();
   });
 
+  it('plans chunks to fit the staged buffers of an app\'s score: a budget that holds the state but not the cache splits the run, same samples', async () => {
+    const pipe = await DatasetScorePipeline.create(engine.gpu.device, moons);
+    const model = datasetExternalModel(pipe);
+    const settings = { target: model, sampler: 'heroism', nfe: 14, particles: 200, seed: 6 };
+    const whole = await engine.sample(settings);
+    expect(whole.chunks).toBe(1);
+    // heroism at d = 2: about 90 bytes per particle of state, node values and readback; the staged
+    // points, times, output and two evaluations' cache over 2 lanes add about 100 more
+    const budgeted = await engine.sample({ ...settings, deviceBudgetBytes: 200 * 130 });
+    expect(budgeted.chunks).toBeGreaterThan(1);
+    expect(Array.from(budgeted.samples!)).toEqual(Array.from(whole.samples!));
+    pipe.destroy();
+  });
+
   it('streams tiles through workgroup memory and matches the float64 reference, in both output forms', async () => {
     // d = 10 (padded to 3 vec4s), 150 points in tiles of 16 (the last one partial); SwiftShader
     // compiles this kernel for d in the hundreds only in minutes, so MNIST runs in the fused form above

@@ -18,13 +18,26 @@ export type GpuWaitMode = 'sleep' | 'await';
 /** Length of one sleep slice, milliseconds: the most a wait adds to the GPU's own time. */
 export const WAIT_SLICE_MS = 1;
 
-/** The mode for this JS environment: `'sleep'` in Node (not in a browser window), else `'await'`. */
+/** Whether this environment can sleep a thread: Node (setImmediate, Atomics.wait), not a browser window. */
+function canSleep(): boolean {
+  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return (
+    typeof proc?.versions?.node === 'string' &&
+    typeof (globalThis as { window?: unknown }).window === 'undefined' &&
+    typeof setImmediate === 'function' &&
+    typeof SharedArrayBuffer === 'function' &&
+    typeof Atomics.wait === 'function'
+  );
+}
+
+/**
+ * The mode for this JS environment: `'sleep'` in Node, `'await'` elsewhere (browsers). The
+ * environment variable MIDSTEP_GPU_WAIT (`sleep` or `await`) overrides it in Node.
+ */
 export function defaultWaitMode(): GpuWaitMode {
-  const proc = (globalThis as { process?: { versions?: { node?: string }; env?: Record<string, string | undefined> } }).process;
-  const isNode = typeof proc?.versions?.node === 'string' && typeof (globalThis as { window?: unknown }).window === 'undefined';
-  const forced = proc?.env?.MIDSTEP_GPU_WAIT;
-  if (forced === 'await' || forced === 'sleep') return forced === 'sleep' && !isNode ? 'await' : forced;
-  return isNode && typeof Atomics.wait === 'function' && typeof SharedArrayBuffer === 'function' ? 'sleep' : 'await';
+  if (!canSleep()) return 'await';
+  const forced = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.MIDSTEP_GPU_WAIT;
+  return forced === 'await' ? 'await' : 'sleep';
 }
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -32,10 +45,11 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 /**
  * Resolves as `promise` does. With mode `'sleep'` the calling thread sleeps `sliceMs` at a time
  * (`Atomics.wait`) between single turns of the event loop until the promise settles, instead of
- * leaving the loop to Dawn's busy pump; with `'await'` this is `await promise`.
+ * leaving the loop to Dawn's busy pump; with `'await'` (or where a thread cannot sleep, as in a
+ * browser) this is `await promise`.
  */
 export async function settle<T>(promise: Promise<T>, mode: GpuWaitMode = 'await', sliceMs = WAIT_SLICE_MS): Promise<T> {
-  if (mode === 'await') return promise;
+  if (mode === 'await' || !canSleep()) return promise;
   let outcome: { ok: true; value: T } | { ok: false; error: unknown } | null = null;
   promise.then(
     (value) => (outcome = { ok: true, value }),
