@@ -84,6 +84,21 @@ describe('device loss', () => {
   });
 });
 
+describe('adapter choice', () => {
+  it('requireHardware refuses SwiftShader with the reason, or returns a hardware adapter where there is one', async () => {
+    const shared = await acquireNodeDevice();
+    const got = await acquireNodeDevice({ requireHardware: true }).then((ctx) => ({ ctx, err: null }), (err: Error) => ({ ctx: null, err }));
+    if (shared.isSoftware) {
+      expect(got.err).toBeInstanceOf(DeviceError);
+      expect(got.err!.message).toMatch(/no hardware WebGPU adapter .* SwiftShader is not allowed|only WebGPU adapter found in Node is a software one/);
+    } else {
+      expect(got.ctx!.isSoftware).toBe(false);
+      got.ctx!.device.destroy();
+    }
+    shared.device.destroy();
+  });
+});
+
 describe('device errors during a run', () => {
   it('a WebGPU validation error raised while a run is in flight becomes a DeviceError on that run; the engine keeps working', async () => {
     let injected = false;

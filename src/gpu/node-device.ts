@@ -22,6 +22,12 @@ export const SWIFTSHADER_ICD_PATHS = [
 export interface NodeDeviceOptions {
   /** Skip the hardware adapters and use SwiftShader directly. */
   forceSwiftShader?: boolean;
+  /**
+   * Fail instead of falling back to SwiftShader when no hardware adapter is found (for benchmark
+   * runs on GPU machines, where a silent fallback would measure the CPU). Default: the environment
+   * variable MIDSTEP_REQUIRE_HARDWARE=1.
+   */
+  requireHardware?: boolean;
   /** Extra Dawn toggles for `create()`, e.g. `enable-dawn-features=...`. */
   dawnOptions?: string[];
   powerPreference?: GPUPowerPreference;
@@ -68,6 +74,15 @@ export async function acquireNodeDevice(options: NodeDeviceOptions = {}): Promis
     gpu = await tryAdapter(create, extra, options.powerPreference);
     tried.push('the default Vulkan drivers');
   }
+  const requireHardware = options.requireHardware ?? process.env.MIDSTEP_REQUIRE_HARDWARE === '1';
+  if (!gpu && requireHardware && !options.forceSwiftShader && process.env.VK_ICD_FILENAMES) {
+    // the drivers named by VK_ICD_FILENAMES may be hardware ones; a software one is refused below
+    gpu = await tryAdapter(create, extra, options.powerPreference);
+    tried.push(`the drivers of VK_ICD_FILENAMES (${process.env.VK_ICD_FILENAMES})`);
+  }
+  if (!gpu && requireHardware) {
+    throw new DeviceError(`no hardware WebGPU adapter found in Node; tried ${tried.join(' and ') || 'nothing (forceSwiftShader)'}, and SwiftShader is not allowed (requireHardware / MIDSTEP_REQUIRE_HARDWARE=1)`);
+  }
   if (!gpu) {
     const icd = process.env.VK_ICD_FILENAMES ?? SWIFTSHADER_ICD_PATHS.find((p) => existsSync(p));
     if (icd) {
@@ -84,5 +99,10 @@ export async function acquireNodeDevice(options: NodeDeviceOptions = {}): Promis
         'On a machine without a GPU install Chromium (Debian: apt-get install chromium libvulkan1), which ships SwiftShader.',
     );
   }
-  return acquireDevice(gpu, { keepAlive: gpu, powerPreference: options.powerPreference, where: 'Node', waitMode: options.waitMode });
+  const ctx = await acquireDevice(gpu, { keepAlive: gpu, powerPreference: options.powerPreference, where: 'Node', waitMode: options.waitMode });
+  if (requireHardware && ctx.isSoftware) {
+    ctx.device.destroy();
+    throw new DeviceError(`the only WebGPU adapter found in Node is a software one (${ctx.adapterName}), and requireHardware / MIDSTEP_REQUIRE_HARDWARE=1 asks for hardware`);
+  }
+  return ctx;
 }
