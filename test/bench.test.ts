@@ -4,6 +4,7 @@
  * and Markdown/SVG that name the adapter.
  */
 import { describe, expect, it } from 'vitest';
+import { cpus } from 'node:os';
 import { reportMarkdown, reportPlots } from '../src/bench/report.js';
 import { runBench, QUICK_CONFIG } from '../src/bench/suite.js';
 import { median } from '../src/bench/timing.js';
@@ -63,6 +64,10 @@ describe('a tiny bench run', () => {
     const md = reportMarkdown(r);
     expect(md).toContain(gpu.adapterName);
     expect(md).toContain('| ddim | 2 | 600 | fused | 4 |');
+    // the host the run shared, and how it waited for the GPU (Node: sleep, src/gpu/quiet-wait.ts)
+    expect(r.host!.cores).toBe(cpus().length);
+    expect(r.host!.gpuWait).toBe(gpu.waitMode);
+    expect(md).toMatch(new RegExp(`- host: ${cpus().length} cores \\(.*\\); load average \\d+\\.\\d\\d at the start, \\d+\\.\\d\\d at the end; GPU waits: sleep`));
     expect(Object.keys(reportPlots(r))).toEqual(['samplers-d2']);
   });
 });

@@ -10,7 +10,9 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 /** The Markdown summary of a report. */
 export function reportMarkdown(r: BenchReport): string {
   const lines: string[] = [];
-  lines.push(`# midstep bench`, '', `- date: ${r.date}`, `- adapter: ${r.adapter}`, `- command: \`${r.command}\``, `- timing: ${r.timing}`, `- note: ${r.note}`, `- total time: ${r.seconds.toFixed(0)} s`, '');
+  lines.push(`# midstep bench`, '', `- date: ${r.date}`, `- adapter: ${r.adapter}`, `- command: \`${r.command}\``, `- timing: ${r.timing}`, `- note: ${r.note}`, `- total time: ${r.seconds.toFixed(0)} s`);
+  if (r.host) lines.push(`- host: ${r.host.cores} cores (${r.host.cpu}); load average ${r.host.loadStart.toFixed(2)} at the start, ${r.host.loadEnd.toFixed(2)} at the end; GPU waits: ${r.host.gpuWait}`);
+  lines.push('');
   lines.push('## Device limits (micro-benchmarks)', '', '| f32 mul-add | fma() builtin | copy bandwidth (read + write) |', '|---|---|---|');
   lines.push(`| ${r.micro.fmaGflops.toFixed(3)} GFLOP/s | ${r.micro.fmaBuiltinGflops.toFixed(3)} GFLOP/s | ${r.micro.bandwidthGBs.toFixed(3)} GB/s |`, '');
   lines.push('The FMA peak (shaders/bench-fma.wgsl): per invocation two independent vec4 chains a = a * b + c, 16 deep per loop iteration (unrolled), 64 flops per round (a mul-add counts 2), ' +

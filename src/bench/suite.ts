@@ -3,6 +3,7 @@
  * a grid of dimensions and particle counts, on the WebGPU adapter and the float64 CPU reference in
  * the same run. Cases whose predicted GPU time exceeds a cap are skipped and listed as skipped.
  */
+import { cpus, loadavg } from 'node:os';
 import { benchMixture } from './targets.js';
 import { Engine } from '../engine.js';
 import type { GpuContext } from '../gpu/device.js';
@@ -66,11 +67,14 @@ export interface BenchReport {
   samplers: SamplerCase[];
   skipped: { sampler: string; dim: number; particles: number; reason: string }[];
   seconds: number;
+  /** The host the run shared: its cores, their model, the 1-minute load average at the start and the end, and how the engine waited for the GPU. */
+  host?: { cores: number; cpu: string; loadStart: number; loadEnd: number; gpuWait: string };
 }
 
 /** Runs the benchmark; `log` gets one line per finished case. */
 export async function runBench(gpu: GpuContext, config: BenchConfig, command: string, log: (line: string) => void = () => {}): Promise<BenchReport> {
   const started = performance.now();
+  const loadStart = loadavg()[0]!;
   const device = gpu.device;
   const fma = await measureFmaPeak(device, { runs: 5, invocations: config.microInvocations });
   const fmaBuiltin = await measureFmaPeak(device, { runs: 3, fused: true, invocations: config.microInvocations });
@@ -116,10 +120,11 @@ export async function runBench(gpu: GpuContext, config: BenchConfig, command: st
     timing: `${fma.timing} for kernels; wall time (planning to readback) for whole sampler runs`,
     command,
     note: gpu.isSoftware
-      ? 'SwiftShader on a 2-core machine shared with other jobs: absolute times are noisy; kernel figures are paired ratios against the FMA micro-benchmark measured alternately in the same run.'
+      ? `SwiftShader on a ${cpus().length}-core machine, shared with other jobs: absolute times are noisy; kernel figures are paired ratios against the FMA micro-benchmark measured alternately in the same run.`
       : 'hardware adapter',
     config, micro, score, samplers, skipped,
     seconds: (performance.now() - started) / 1000,
+    host: { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', loadStart, loadEnd: loadavg()[0]!, gpuWait: gpu.waitMode ?? 'await' },
   };
 }
 
