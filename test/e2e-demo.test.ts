@@ -6,7 +6,7 @@
  * Screenshots are saved to test-artifacts/.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -86,12 +86,19 @@ async function settle(page: Page, timeout = 300_000): Promise<string> {
 async function downloadVia(page: Page, dir: string, selector: string): Promise<{ name: string; bytes: Buffer }> {
   const before = new Set(readdirSync(dir));
   await page.click(selector);
+  // Chromium may show the file under its final name before the last bytes are in: take it once
+  // it is non-empty and its size held for one poll
+  let last = -1;
   for (let i = 0; i < 100; i++) {
     const fresh = readdirSync(dir).filter((f) => !before.has(f) && !f.endsWith('.crdownload'));
-    if (fresh.length) return { name: fresh[0]!, bytes: readFileSync(join(dir, fresh[0]!)) };
+    if (fresh.length) {
+      const size = statSync(join(dir, fresh[0]!)).size;
+      if (size > 0 && size === last) return { name: fresh[0]!, bytes: readFileSync(join(dir, fresh[0]!)) };
+      last = size;
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`no download from ${selector}`);
+  throw new Error(`no complete download from ${selector}`);
 }
 
 /**
