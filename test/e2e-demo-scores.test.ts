@@ -6,7 +6,7 @@
  * particles on the data. Screenshots are saved to test-artifacts/.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { preview, type PreviewServer } from 'vite';
 import { mnistSubset, nearestPoint } from '../src/data/mnist-node.js';
 import { toyDataset } from '../src/data/toy2d.js';
 import { decodeNpy } from '../src/io/npy.js';
+import { downloadVia } from './helpers/downloads.js';
 
 const CHROMIUM = process.env.PUPPETEER_EXECUTABLE_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find(existsSync);
 
@@ -65,14 +66,8 @@ async function runPage(query: string, shot: string): Promise<{ page: Page; downl
 
 /** The particles of a sampler's run, through its .npy download button. */
 async function npyOf(page: Page, dir: string, sampler: string) {
-  const before = new Set(readdirSync(dir));
-  await page.click(`#score-results tr[data-sampler="${sampler}"] button.dl-npy`);
-  for (let i = 0; i < 100; i++) {
-    const fresh = readdirSync(dir).filter((f) => !before.has(f) && !f.endsWith('.crdownload'));
-    if (fresh.length) return decodeNpy(new Uint8Array(readFileSync(join(dir, fresh[0]!))));
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no download for ${sampler}`);
+  const file = await downloadVia(page, dir, `#score-results tr[data-sampler="${sampler}"] button.dl-npy`);
+  return decodeNpy(new Uint8Array(file.bytes));
 }
 
 /** Mean ink (0..1) of every cell of a digit-grid canvas. */

@@ -6,7 +6,7 @@
  * Screenshots are saved to test-artifacts/.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,6 +16,7 @@ import { preview, type PreviewServer } from 'vite';
 import { decodeNpy } from '../src/io/npy.js';
 import { sampleReference } from '../src/reference.js';
 import { loadTarget } from '../src/targets/presets.js';
+import { downloadVia } from './helpers/downloads.js';
 
 const CHROMIUM = process.env.PUPPETEER_EXECUTABLE_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find(existsSync);
 const SAMPLERS = ['ddim', 'randomized-midpoint', 'poisson-midpoint'];
@@ -80,25 +81,6 @@ async function openPage(): Promise<{ page: Page; logs: string[]; downloads: stri
 async function settle(page: Page, timeout = 300_000): Promise<string> {
   await page.waitForFunction(() => ['done', 'error', 'cancelled'].includes(document.body.dataset.state ?? ''), { timeout, polling: 250 });
   return page.evaluate(() => document.body.dataset.state!);
-}
-
-/** Clicks a download button and returns the bytes of the file it saves. */
-async function downloadVia(page: Page, dir: string, selector: string): Promise<{ name: string; bytes: Buffer }> {
-  const before = new Set(readdirSync(dir));
-  await page.click(selector);
-  // Chromium may show the file under its final name before the last bytes are in: take it once
-  // it is non-empty and its size held for one poll
-  let last = -1;
-  for (let i = 0; i < 100; i++) {
-    const fresh = readdirSync(dir).filter((f) => !before.has(f) && !f.endsWith('.crdownload'));
-    if (fresh.length) {
-      const size = statSync(join(dir, fresh[0]!)).size;
-      if (size > 0 && size === last) return { name: fresh[0]!, bytes: readFileSync(join(dir, fresh[0]!)) };
-      last = size;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no complete download from ${selector}`);
 }
 
 /**
