@@ -6,7 +6,7 @@
  * FMAs of y = x - m mu, a = y / c, quad += y a, s += w a; logs and exps are not counted.
  */
 import type { GpuContext } from '../gpu/device.js';
-import { defaultWaitMode, settle } from '../gpu/quiet-wait.js';
+import { settle } from '../gpu/quiet-wait.js';
 import { adapterTraits, chooseScoreLayout, type ScoreLayout } from '../gpu/kernel-select.js';
 import { gmmScoreModel } from '../scores/gmm-score.js';
 import { MixtureScoreKernel } from '../scores/mixture-score-kernel.js';
@@ -59,7 +59,8 @@ export async function benchScore(gpu: GpuContext, dim: number, particles: number
   const out = device.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
   const read = device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   device.queue.writeBuffer(xs, 0, x);
-  const timer = new GpuTimer(device);
+  const wait = gpu.waitMode ?? 'await';
+  const timer = new GpuTimer(device, wait);
   const flops = scoreFlops(dim, K) * P;
   const check = [0, 1, P >> 1, P - 1];
   const ref = new Float64Array(dim);
@@ -67,7 +68,7 @@ export async function benchScore(gpu: GpuContext, dim: number, particles: number
     const enc = device.createCommandEncoder();
     enc.copyBufferToBuffer(out, 0, read, 0, bytes);
     device.queue.submit([enc.finish()]);
-    await settle(read.mapAsync(GPUMapMode.READ), defaultWaitMode());
+    await settle(read.mapAsync(GPUMapMode.READ), wait);
     const got = new Float32Array(read.getMappedRange().slice(0));
     read.unmap();
     let e = 0;
@@ -94,7 +95,7 @@ export async function benchScore(gpu: GpuContext, dim: number, particles: number
     kernels.push({ kernel, layout, seconds, gflops: flops / seconds / 1e9, fractionOfPeak: r.ratio, evalsPerSecond: P / seconds, maxError: await maxError() });
   };
 
-  const naive = await settle(NaiveScorePass.create(device, gmmScoreModel(target)), defaultWaitMode());
+  const naive = await settle(NaiveScorePass.create(device, gmmScoreModel(target)), wait);
   {
     const g = naive.setTime(t, P), groups = naive.bindGroups(xs, out);
     await figure('thread-per-particle (model_eval)', (c) => naive.encode(c, groups, g));
@@ -104,7 +105,7 @@ export async function benchScore(gpu: GpuContext, dim: number, particles: number
   // where the automatic layout is the GEMM kernel, the tiled kernel (the choice before it) too
   const layouts: ScoreLayout[] = layout.gemm ? [chooseScoreLayout(dim, K, adapterTraits(device, gpu.isSoftware), { gemm: false }), layout] : [layout];
   for (const l of layouts) {
-    const kernel = await settle(MixtureScoreKernel.create(device, target, l), defaultWaitMode());
+    const kernel = await settle(MixtureScoreKernel.create(device, target, l), wait);
     const g = kernel.setTime(t, P), group = kernel.bindGroup(xs, out);
     await figure(l.gemm ? (l.gemmChunk ? 'gemm chunked (score-gmm-gemm-chunked)' : 'gemm (score-gmm-gemm)') : l.stream ? 'stream (score-gmm-stream)' : (l.split ?? 1) > 1 ? 'split (score-gmm-split)' : 'tiled (score-gmm-tiled)', (c) => kernel.encode(c, group, g), l);
     kernel.destroy();

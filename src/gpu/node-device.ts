@@ -75,23 +75,20 @@ export async function acquireNodeDevice(options: NodeDeviceOptions = {}): Promis
     tried.push('the default Vulkan drivers');
   }
   const requireHardware = options.requireHardware ?? process.env.MIDSTEP_REQUIRE_HARDWARE === '1';
-  if (!gpu && requireHardware && !options.forceSwiftShader && process.env.VK_ICD_FILENAMES) {
-    // the drivers named by VK_ICD_FILENAMES may be hardware ones; a software one is refused below
-    gpu = await tryAdapter(create, extra, options.powerPreference);
-    tried.push(`the drivers of VK_ICD_FILENAMES (${process.env.VK_ICD_FILENAMES})`);
-  }
-  if (!gpu && requireHardware) {
-    throw new DeviceError(`no hardware WebGPU adapter found in Node; tried ${tried.join(' and ') || 'nothing (forceSwiftShader)'}, and SwiftShader is not allowed (requireHardware / MIDSTEP_REQUIRE_HARDWARE=1)`);
-  }
   if (!gpu) {
-    const icd = process.env.VK_ICD_FILENAMES ?? SWIFTSHADER_ICD_PATHS.find((p) => existsSync(p));
+    // the drivers VK_ICD_FILENAMES names (a software one is refused below when hardware is
+    // required), else SwiftShader's unless hardware is required
+    const icd = process.env.VK_ICD_FILENAMES ?? (requireHardware ? undefined : SWIFTSHADER_ICD_PATHS.find((p) => existsSync(p)));
     if (icd) {
       process.env.VK_ICD_FILENAMES = icd;
       gpu = await tryAdapter(create, extra, options.powerPreference);
       tried.push(`SwiftShader (${icd})`);
-    } else {
+    } else if (!requireHardware) {
       tried.push(`SwiftShader (no manifest at ${SWIFTSHADER_ICD_PATHS.join(', ')})`);
     }
+  }
+  if (!gpu && requireHardware) {
+    throw new DeviceError(`no hardware WebGPU adapter found in Node; tried ${tried.join(' and ') || 'nothing (forceSwiftShader)'}, and SwiftShader is not allowed (requireHardware / MIDSTEP_REQUIRE_HARDWARE=1)`);
   }
   if (!gpu) {
     throw new DeviceError(
